@@ -1,0 +1,212 @@
+"""Thin click commands over the modules: check, collect, search, show, test-source."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date
+
+import click
+
+from eumonitor import present
+from eumonitor.config import load_config, resolve_root
+from eumonitor.context import AppContext, parse_now
+from eumonitor.validate import ConfigError
+
+
+def _now_option(_ctx: click.Context, _param: click.Parameter, value: str | None):
+    if value is None:
+        return None
+    try:
+        return parse_now(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from exc
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--root",
+    type=click.Path(file_okay=False),
+    envvar="EUMONITOR_ROOT",
+    help="Mappen med config.toml, sources/, profiles/ og digests/ (standard: gjeldende mappe).",
+)
+@click.option(
+    "--now",
+    callback=_now_option,
+    help="Tidspunkt som erstatter klokka, f.eks. 2026-06-22 (kl. 12 i Oslo) eller 2026-06-22T07:30.",
+)
+@click.pass_context
+def main(ctx: click.Context, root: str | None, now) -> None:
+    """eumonitor: overvåker EU-utlysninger og matcher dem mot byens temaer."""
+    ctx.obj = {"root": resolve_root(root), "now": now}
+
+
+def load_context(ctx: click.Context) -> AppContext:
+    """Load and validate the configuration root; every problem printed at once, then exit 2."""
+    obj = ctx.find_root().obj
+    try:
+        config = load_config(obj["root"])
+    except ConfigError as exc:
+        click.echo(f"Konfigurasjonen i {obj['root']} har {len(exc.problems)} feil:", err=True)
+        for problem in exc.problems:
+            click.echo(f"  {problem}", err=True)
+        ctx.exit(2)
+    app = AppContext(config=config, fixed_now=obj["now"])
+    ctx.call_on_close(app.close)
+    return app
+
+
+@main.command()
+@click.pass_context
+def check(ctx: click.Context) -> None:
+    """Kontroller all konfigurasjon og skriv ut alle feil samtidig."""
+    app = load_context(ctx)
+    cfg = app.config
+    click.echo(f"Konfigurasjonen i {cfg.root} er i orden: {len(cfg.sources)} kilder.")
+
+
+@main.command()
+@click.argument("sources", nargs=-1)
+@click.option("--json", "as_json", is_flag=True, help="Skriv resultatet som JSON.")
+@click.pass_context
+def collect(ctx: click.Context, sources: tuple[str, ...], as_json: bool) -> None:
+    """Hent utlysninger fra kildene (alle aktive, eller de som er nevnt) inn i arkivet."""
+    from eumonitor.collectors import kinds
+    from eumonitor.http import FetchError
+    from eumonitor.pipeline import collect as run_collect
+
+    app = load_context(ctx)
+    specs = _chosen_sources(ctx, app, sources)
+    progress = _progress_printer() if sys.stderr.isatty() and not as_json else None
+    runs = run_collect(app.store, specs, kinds(), app.fetch, app.now(), progress, (FetchError,))
+    if progress:
+        click.echo("", err=True)
+    if as_json:
+        click.echo(json.dumps([present.run_json(r) for r in runs], ensure_ascii=False, indent=2))
+    else:
+        for run in runs:
+            titles = {c: (app.store.get_call(run.source, c) or _Untitled).title for c in run.changes.new[:15]}
+            click.echo("\n".join(present.run_lines(run, titles)))
+    if any(r.status == "error" for r in runs):
+        ctx.exit(1)
+
+
+class _Untitled:
+    title = ""
+
+
+def _chosen_sources(ctx: click.Context, app: AppContext, names: tuple[str, ...]):
+    known = app.config.sources
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        click.echo(f"Ukjent kilde: {', '.join(unknown)}. Kjente kilder: {', '.join(sorted(known))}", err=True)
+        ctx.exit(2)
+    if names:
+        return [known[n] for n in names]
+    return [spec for spec in known.values() if spec.enabled]
+
+
+def _progress_printer():
+    def show(source: str, done: int, expected: int | None) -> None:
+        total = f"/{expected}" if expected else ""
+        bar = ""
+        if expected:
+            filled = min(20, 20 * done // expected)
+            bar = "[" + "#" * filled + "-" * (20 - filled) + "] "
+        click.echo(f"\r{source}: {bar}side {done}{total}   ", err=True, nl=False)
+
+    return show
+
+
+@main.command()
+@click.argument("query", nargs=-1)
+@click.option("--programme", default="", help="Program-id eller navn, f.eks. 43108390 eller Horizon.")
+@click.option("--status", type=click.Choice(["open", "forthcoming", "closed"]), help="Status i dag.")
+@click.option("--deadline-after", type=click.DateTime(["%Y-%m-%d"]), help="Neste frist på eller etter dato.")
+@click.option("--deadline-before", type=click.DateTime(["%Y-%m-%d"]), help="Neste frist på eller før dato.")
+@click.option("--source", default="", help="Bare denne kilden.")
+@click.option("--limit", default=20, show_default=True, help="Antall treff som vises.")
+@click.option("--json", "as_json", is_flag=True, help="Skriv treffene som JSON.")
+@click.pass_context
+def search(ctx: click.Context, query: tuple[str, ...], programme: str, status: str | None, deadline_after,
+           deadline_before, source: str, limit: int, as_json: bool) -> None:
+    """Søk i arkivet (fulltekst, rangert etter relevans)."""
+    from eumonitor.store.search import SearchQuery
+
+    app = load_context(ctx)
+    q = SearchQuery(
+        text=" ".join(query),
+        programme=programme,
+        status=status or "",
+        deadline_after=_date(deadline_after),
+        deadline_before=_date(deadline_before),
+        source=source,
+        limit=limit,
+    )
+    rows, total = app.store.search(q, app.today())
+    if as_json:
+        click.echo(json.dumps(present.search_json(rows), ensure_ascii=False, indent=2))
+    else:
+        click.echo("\n".join(present.search_lines(rows, total, app.today())))
+
+
+def _date(value) -> date | None:
+    return value.date() if value else None
+
+
+@main.command()
+@click.argument("identifier")
+@click.option("--source", default="", help="Kilden, når samme id finnes i flere.")
+@click.option("--json", "as_json", is_flag=True, help="Skriv utlysningen som JSON.")
+@click.pass_context
+def show(ctx: click.Context, identifier: str, source: str, as_json: bool) -> None:
+    """Vis én utlysning med frister, budsjett, lenke og historikk."""
+    app = load_context(ctx)
+    found = [k for k in app.store.find_calls(identifier) if not source or k[0] == source]
+    if not found:
+        click.echo(f"Fant ingen utlysning med id {identifier!r} i arkivet.", err=True)
+        ctx.exit(1)
+    if len(found) > 1:
+        click.echo(f"{identifier} finnes i flere kilder: {', '.join(s for s, _ in found)}; bruk --source.", err=True)
+        ctx.exit(2)
+    src, ext = found[0]
+    call = app.store.get_call(src, ext)
+    record = app.store.call_record(src, ext)
+    history = app.store.call_history(src, ext)
+    if as_json:
+        data = present.call_json(call, record, history, app.today())
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+    else:
+        click.echo("\n".join(present.call_lines(call, record, history, app.today())))
+
+
+@main.command("test-source")
+@click.argument("source_id")
+@click.option("--limit", default=10, show_default=True, help="Antall utlysninger som vises.")
+@click.pass_context
+def test_source(ctx: click.Context, source_id: str, limit: int) -> None:
+    """Hent og tolk én kilde nå, og vis hva som kom ut. Lagrer ingenting."""
+    from eumonitor.collectors import SourceError, kinds
+    from eumonitor.http import FetchError
+    from eumonitor.normalize import best_per_identifier, normalize
+    from eumonitor.pipeline import scan_source
+
+    app = load_context(ctx)
+    spec = _chosen_sources(ctx, app, (source_id,))[0]
+    try:
+        scan = scan_source(spec, kinds()[spec.kind], app.fetch, _progress_printer())
+    except (SourceError, FetchError) as exc:
+        click.echo(f"\n{source_id}: FEIL – {exc}", err=True)
+        ctx.exit(1)
+    calls = [normalize(r, app.now()) for r in best_per_identifier(scan.calls)]
+    click.echo(f"\n{source_id}: {scan.pages} sider, {len(calls)} utlysninger, {len(scan.skipped)} hoppet over")
+    for call in calls[:limit]:
+        nxt = call.next_deadline(app.today())
+        click.echo(f"  {call.external_id}  [{present.STATUS_NB.get(call.status, call.status)}]  "
+                   f"frist {present.date_nb(nxt)}  {call.title}")
+    for skipped in scan.skipped[:limit]:
+        click.echo(f"  hoppet over: {skipped.reason} {skipped.item}".rstrip())
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,30 @@
+"""The source contract every collector kind follows, and the explicit registry of kinds."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from eumonitor.model import Page, Parsed, Request, SourceSpec
+
+
+class SourceError(Exception):
+    """A whole page or response is unusable; the message is shown to a person as it is."""
+
+
+class Collector(Protocol):
+    """A kind of source: pure functions from a spec to requests and from a page to calls."""
+
+    Options: type  # a frozen dataclass; its fields are the allowed [options] keys
+
+    def requests(self, spec: SourceSpec) -> list[Request]: ...
+
+    def parse(self, spec: SourceSpec, page: Page) -> Parsed: ...
+
+
+def kinds() -> dict[str, Collector]:
+    """The registry: one line per kind. Imported lazily so a broken kind names itself."""
+    from eumonitor.collectors import ft_api
+
+    return {
+        "ft_api": ft_api.COLLECTOR,
+    }

@@ -1,0 +1,191 @@
+"""Frozen dataclasses shared by every module: sources, requests, pages, calls, runs."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from types import MappingProxyType
+from typing import Any
+
+EMPTY: Mapping[str, Any] = MappingProxyType({})
+
+# Call statuses as users see them; the portal's own codes are mapped onto these by the collector.
+STATUSES = ("forthcoming", "open", "closed")
+
+
+@dataclass(frozen=True)
+class HttpSettings:
+    """How to talk to one host: politeness and fault tolerance."""
+
+    user_agent: str = "eumonitor/0.1 (+https://github.com/bergen-kommune/eumonitor)"
+    timeout: float = 45.0
+    retries: int = 3
+    backoff: float = 1.0  # seconds; doubled for each retry
+    min_interval: float = 1.0  # seconds between two requests to one host
+    max_bytes: int = 200_000_000
+
+
+@dataclass(frozen=True)
+class SourceSpec:
+    """One file in sources/: which collector kind, where, and its kind-specific options."""
+
+    id: str
+    kind: str
+    url: str
+    title: str = ""
+    enabled: bool = True
+    tags: tuple[str, ...] = ()
+    note: str = ""
+    verified_on: str = ""
+    http: HttpSettings = field(default_factory=HttpSettings)
+    options: Any = None  # an instance of the collector's Options dataclass
+    path: str = ""  # the file it came from, for error messages
+
+
+@dataclass(frozen=True)
+class Request:
+    """One HTTP request a collector wants made; `files` are multipart parts (name, body, content type)."""
+
+    url: str
+    method: str = "GET"
+    params: tuple[tuple[str, str], ...] = ()
+    files: tuple[tuple[str, str, str], ...] = ()
+    headers: tuple[tuple[str, str], ...] = ()
+    meta: Mapping[str, Any] = field(default_factory=lambda: EMPTY)  # collector's own bookkeeping, e.g. the page number
+
+
+@dataclass(frozen=True)
+class Page:
+    """What came back for a Request."""
+
+    url: str
+    status: int
+    headers: Mapping[str, str]
+    content: bytes
+    request: Request
+
+    @property
+    def text(self) -> str:
+        return self.content.decode("utf-8", errors="replace")
+
+
+@dataclass(frozen=True)
+class Budget:
+    """The topic's own budget line, as far as the source says."""
+
+    total: int | None = None  # summed over the years of this topic's own line
+    currency: str = "EUR"
+    expected_grants: int | None = None
+    min_contribution: int | None = None
+    max_contribution: int | None = None
+    years: tuple[tuple[str, int], ...] = ()
+
+
+@dataclass(frozen=True)
+class RawCall:
+    """A call as one collector parsed it from one source, before normalising."""
+
+    source: str
+    external_id: str
+    title: str
+    url: str = ""
+    description_html: str = ""
+    description_text: str = ""  # when the source gives plain text only
+    summary: str = ""
+    programme: str = ""  # human label, e.g. "Horizon Europe"
+    programme_id: str = ""
+    call_identifier: str = ""
+    call_title: str = ""
+    call_type: str = ""  # portal type code or the kind of announcement
+    status: str = ""  # one of STATUSES, or "" when the source does not say
+    opening_date: date | None = None
+    deadlines: tuple[date, ...] = ()
+    deadline_model: str = ""
+    deadline_tz: str = "Europe/Brussels"
+    budget: Budget = field(default_factory=Budget)
+    keywords: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    extra: Mapping[str, Any] = field(default_factory=lambda: EMPTY)  # source-specific fields kept for the call page
+    quality: tuple[int, ...] = ()  # higher wins when one source yields the same id twice
+
+
+@dataclass(frozen=True)
+class Call:
+    """A normalised call: what the archive stores and everything downstream reads."""
+
+    source: str
+    external_id: str
+    title: str
+    url: str
+    description_html: str
+    description_text: str
+    summary: str
+    programme: str
+    programme_id: str
+    call_identifier: str
+    call_title: str
+    call_type: str
+    status: str
+    opening_date: date | None
+    deadlines: tuple[date, ...]
+    deadline_model: str
+    deadline_tz: str
+    budget: Budget
+    keywords: tuple[str, ...]
+    tags: tuple[str, ...]
+    extra: Mapping[str, Any]
+    content_hash: str
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.source, self.external_id)
+
+    def next_deadline(self, today: date) -> date | None:
+        """The first deadline on or after today; the one users act on."""
+        upcoming = [d for d in self.deadlines if d >= today]
+        return min(upcoming) if upcoming else None
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """One item a collector could not use, and why."""
+
+    reason: str
+    item: str = ""
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """What a collector made of one page."""
+
+    calls: tuple[RawCall, ...] = ()
+    follow: tuple[Request, ...] = ()
+    skipped: tuple[Skipped, ...] = ()
+    # True when the collector knows the scan it belongs to is complete only if every page
+    # arrives; the pipeline marks unseen calls unlisted only after a complete scan.
+    total_expected: int | None = None
+
+
+@dataclass(frozen=True)
+class ChangeSet:
+    """What one collect changed in the archive for one source."""
+
+    new: tuple[str, ...] = ()
+    changed: tuple[str, ...] = ()
+    unchanged: tuple[str, ...] = ()
+    unlisted: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SourceRun:
+    """One collect of one source, as stored in source_runs."""
+
+    source: str
+    started_at: datetime
+    finished_at: datetime
+    status: str  # ok | empty | error
+    error: str | None
+    counts: Mapping[str, int]
+    changes: ChangeSet = field(default_factory=ChangeSet)
+    id: int | None = None

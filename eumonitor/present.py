@@ -1,0 +1,160 @@
+"""Pure formatting of runs, search results and calls for the terminal (Norwegian) and for --json."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict
+from datetime import date
+from typing import Any
+
+from eumonitor.model import Call, SourceRun
+
+STATUS_NB = {"open": "åpen", "forthcoming": "kommende", "closed": "stengt", "": "ukjent"}
+CHANGE_NB = {
+    "new": "ny",
+    "deadline_moved": "frist endret",
+    "status_changed": "status endret",
+    "opening_changed": "åpningsdato endret",
+    "budget_changed": "budsjett endret",
+    "title_changed": "tittel endret",
+    "text_changed": "tekst endret",
+    "unlisted": "ikke lenger listet",
+    "relisted": "listet igjen",
+}
+MONTHS_NB = ("januar", "februar", "mars", "april", "mai", "juni", "juli", "august", "september", "oktober",
+             "november", "desember")
+
+
+def date_nb(day: date | str | None) -> str:
+    """15. mars 2026"""
+    if not day:
+        return "–"
+    if isinstance(day, str):
+        day = date.fromisoformat(day)
+    return f"{day.day}. {MONTHS_NB[day.month - 1]} {day.year}"
+
+
+def days_left_nb(deadline: date | str | None, today: date) -> str:
+    if not deadline:
+        return "ingen kommende frist"
+    if isinstance(deadline, str):
+        deadline = date.fromisoformat(deadline)
+    days = (deadline - today).days
+    if days == 0:
+        return "frist i dag"
+    if days == 1:
+        return "1 dag igjen"
+    return f"{days} dager igjen"
+
+
+def money_nb(amount: int | None, currency: str = "EUR") -> str:
+    if amount is None:
+        return "se utlysningen"
+    return f"{amount:,}".replace(",", " ") + f" {currency}"
+
+
+def run_json(run: SourceRun) -> dict[str, Any]:
+    """The --json shape of one source's collect, as documented in the README."""
+    return {
+        "source": run.source,
+        "status": run.status,
+        "error": run.error,
+        "new": list(run.changes.new),
+        "changed": list(run.changes.changed),
+        "unlisted": list(run.changes.unlisted),
+        "counts": dict(run.counts),
+    }
+
+
+def run_lines(run: SourceRun, titles: dict[str, str], show_new: int = 15) -> list[str]:
+    """A person's summary of one source's collect, with the new calls named."""
+    c = run.counts
+    head = {"ok": "OK", "empty": "TOM", "error": "FEIL"}.get(run.status, run.status)
+    lines = [
+        f"{run.source}: {head} – {c.get('new', 0)} nye, {c.get('changed', 0)} endret, "
+        f"{c.get('unchanged', 0)} uendret, {c.get('unlisted', 0)} ikke lenger listet, "
+        f"{c.get('skipped', 0)} hoppet over, {c.get('errors', 0)} feil"
+    ]
+    if run.error:
+        lines.append(f"  {run.error}")
+    for ext in run.changes.new[:show_new]:
+        lines.append(f"  + {ext}  {titles.get(ext, '')}".rstrip())
+    if len(run.changes.new) > show_new:
+        lines.append(f"  … og {len(run.changes.new) - show_new} nye til")
+    return lines
+
+
+def search_json(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [
+        {
+            "source": r["source"],
+            "id": r["external_id"],
+            "title": r["title"],
+            "status": r["status"],
+            "next_deadline": r["next_deadline"],
+            "programme": r["programme"],
+            "url": r["url"],
+            **({"score": r["score"]} if "score" in r else {}),
+        }
+        for r in rows
+    ]
+
+
+def search_lines(rows: Sequence[dict[str, Any]], total: int, today: date) -> list[str]:
+    if not rows:
+        return ["Ingen utlysninger passet søket."]
+    lines = [f"{total} treff" + (f", viser {len(rows)}" if total > len(rows) else "")]
+    for r in rows:
+        deadline = r["next_deadline"]
+        when = f"frist {date_nb(deadline)} ({days_left_nb(deadline, today)})" if deadline else "ingen kommende frist"
+        lines.append(f"{r['external_id']}  [{STATUS_NB.get(r['status'], r['status'])}]  {r['title']}")
+        lines.append(f"    {r['programme'] or r['source']} · {when}")
+    return lines
+
+
+def call_json(call: Call, record: dict[str, Any], history: list[dict[str, Any]], today: date) -> dict[str, Any]:
+    data = asdict(call)
+    data["id"] = data.pop("external_id")
+    data["opening_date"] = call.opening_date.isoformat() if call.opening_date else None
+    data["deadlines"] = [d.isoformat() for d in call.deadlines]
+    nxt = call.next_deadline(today)
+    data["next_deadline"] = nxt.isoformat() if nxt else None
+    data["archive"] = {k: record[k] for k in ("first_seen", "last_seen", "last_changed", "listed", "unlisted_at")}
+    data["history"] = history
+    return data
+
+
+def call_lines(call: Call, record: dict[str, Any], history: list[dict[str, Any]], today: date) -> list[str]:
+    nxt = call.next_deadline(today)
+    b = call.budget
+    lines = [
+        f"{call.external_id} – {call.title}",
+        f"Kilde: {call.source} · Program: {call.programme or '–'} · Status: {STATUS_NB.get(call.status, call.status)}",
+        f"Utlysning: {call.call_identifier or '–'} {call.call_title}".rstrip(),
+        f"Åpner: {date_nb(call.opening_date)}",
+        "Frister: " + (", ".join(date_nb(d) for d in call.deadlines) or "ingen oppgitt")
+        + (f" ({call.deadline_model})" if call.deadline_model else ""),
+        f"Neste frist: {date_nb(nxt)} ({days_left_nb(nxt, today)})" if nxt else "Neste frist: ingen kommende",
+        f"Budsjett: {money_nb(b.total, b.currency)}"
+        + (f", {b.expected_grants} forventede tildelinger" if b.expected_grants else "")
+        + (f", {money_nb(b.min_contribution, b.currency)}–{money_nb(b.max_contribution, b.currency)} per prosjekt"
+           if b.min_contribution and b.max_contribution else ""),
+        f"Lenke: {call.url}",
+        f"Først sett: {record['first_seen'][:10]} · sist sett: {record['last_seen'][:10]}"
+        + ("" if record["listed"] else f" · ikke lenger listet siden {record['unlisted_at'][:10]}"),
+    ]
+    if call.summary:
+        lines += ["", call.summary]
+    if history:
+        lines += ["", "Historikk:"]
+        lines += [f"  {h['at'][:10]}  {CHANGE_NB.get(h['kind'], h['kind'])}{_change_detail(h)}" for h in history]
+    return lines
+
+
+def _change_detail(change: dict[str, Any]) -> str:
+    old, new = change["old"], change["new"]
+    if change["kind"] == "deadline_moved":
+        return f": {', '.join(old or []) or '–'} → {', '.join(new or []) or '–'}"
+    if change["kind"] in ("status_changed", "budget_changed", "opening_changed"):
+        return f": {old} → {new}"
+    return ""

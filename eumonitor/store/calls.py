@@ -1,0 +1,309 @@
+"""The calls table: upsert with a change history, unlisting, and reading calls back."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict
+from datetime import UTC, date, datetime
+from typing import Any
+
+from eumonitor.model import Budget, Call, ChangeSet
+
+MIGRATIONS = [
+    (
+        1,
+        """
+CREATE TABLE calls (
+    id INTEGER PRIMARY KEY,
+    source TEXT NOT NULL,
+    external_id TEXT NOT NULL,
+    title TEXT NOT NULL,
+    url TEXT NOT NULL DEFAULT '',
+    description_html TEXT NOT NULL DEFAULT '',
+    description_text TEXT NOT NULL DEFAULT '',
+    summary TEXT NOT NULL DEFAULT '',
+    programme TEXT NOT NULL DEFAULT '',
+    programme_id TEXT NOT NULL DEFAULT '',
+    call_identifier TEXT NOT NULL DEFAULT '',
+    call_title TEXT NOT NULL DEFAULT '',
+    call_type TEXT NOT NULL DEFAULT '',
+    status TEXT NOT NULL DEFAULT '',
+    opening_date TEXT,
+    deadlines TEXT NOT NULL DEFAULT '[]',
+    deadline_model TEXT NOT NULL DEFAULT '',
+    deadline_tz TEXT NOT NULL DEFAULT 'Europe/Brussels',
+    budget TEXT NOT NULL DEFAULT '{}',
+    budget_total INTEGER,
+    keywords TEXT NOT NULL DEFAULT '[]',
+    tags TEXT NOT NULL DEFAULT '[]',
+    extra TEXT NOT NULL DEFAULT '{}',
+    content_hash TEXT NOT NULL,
+    first_seen TEXT NOT NULL,
+    last_seen TEXT NOT NULL,
+    last_changed TEXT NOT NULL,
+    listed INTEGER NOT NULL DEFAULT 1,
+    unlisted_at TEXT,
+    UNIQUE (source, external_id)
+);
+CREATE INDEX calls_by_programme ON calls(programme_id);
+CREATE INDEX calls_by_first_seen ON calls(first_seen);
+CREATE TABLE call_deadlines (
+    call_id INTEGER NOT NULL REFERENCES calls(id),
+    deadline TEXT NOT NULL,
+    PRIMARY KEY (call_id, deadline)
+) WITHOUT ROWID;
+CREATE INDEX call_deadlines_by_date ON call_deadlines(deadline, call_id);
+CREATE TABLE call_changes (
+    id INTEGER PRIMARY KEY,
+    call_id INTEGER NOT NULL REFERENCES calls(id),
+    run_id INTEGER,
+    at TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    old TEXT,
+    new TEXT
+);
+CREATE INDEX call_changes_by_call ON call_changes(call_id, at);
+CREATE INDEX call_changes_by_time ON call_changes(at, kind);
+""",
+    )
+]
+
+# What each change kind compares; order is the order users read them in.
+CHANGE_FIELDS = (
+    ("deadline_moved", "deadlines"),
+    ("status_changed", "status"),
+    ("opening_changed", "opening_date"),
+    ("budget_changed", "budget_total"),
+    ("title_changed", "title"),
+    ("text_changed", "description_text"),
+)
+
+
+def call_row(call: Call) -> dict[str, Any]:
+    """A Call as the column values of the calls table."""
+    return {
+        "source": call.source,
+        "external_id": call.external_id,
+        "title": call.title,
+        "url": call.url,
+        "description_html": call.description_html,
+        "description_text": call.description_text,
+        "summary": call.summary,
+        "programme": call.programme,
+        "programme_id": call.programme_id,
+        "call_identifier": call.call_identifier,
+        "call_title": call.call_title,
+        "call_type": call.call_type,
+        "status": call.status,
+        "opening_date": call.opening_date.isoformat() if call.opening_date else None,
+        "deadlines": json.dumps([d.isoformat() for d in call.deadlines]),
+        "deadline_model": call.deadline_model,
+        "deadline_tz": call.deadline_tz,
+        "budget": json.dumps(asdict(call.budget)),
+        "budget_total": call.budget.total,
+        "keywords": json.dumps(list(call.keywords), ensure_ascii=False),
+        "tags": json.dumps(list(call.tags), ensure_ascii=False),
+        "extra": json.dumps(dict(call.extra), ensure_ascii=False, default=str),
+        "content_hash": call.content_hash,
+    }
+
+
+def row_to_call(row: sqlite3.Row) -> Call:
+    """A calls row back into a Call."""
+    budget = json.loads(row["budget"] or "{}")
+    budget["years"] = tuple(tuple(y) for y in budget.get("years", ()))
+    return Call(
+        source=row["source"],
+        external_id=row["external_id"],
+        title=row["title"],
+        url=row["url"],
+        description_html=row["description_html"],
+        description_text=row["description_text"],
+        summary=row["summary"],
+        programme=row["programme"],
+        programme_id=row["programme_id"],
+        call_identifier=row["call_identifier"],
+        call_title=row["call_title"],
+        call_type=row["call_type"],
+        status=row["status"],
+        opening_date=date.fromisoformat(row["opening_date"]) if row["opening_date"] else None,
+        deadlines=tuple(date.fromisoformat(d) for d in json.loads(row["deadlines"])),
+        deadline_model=row["deadline_model"],
+        deadline_tz=row["deadline_tz"],
+        budget=Budget(**budget),
+        keywords=tuple(json.loads(row["keywords"])),
+        tags=tuple(json.loads(row["tags"])),
+        extra=json.loads(row["extra"]),
+        content_hash=row["content_hash"],
+    )
+
+
+def describe_changes(old: sqlite3.Row, new: dict[str, Any]) -> list[tuple[str, Any, Any]]:
+    """The user-visible differences between a stored row and new column values."""
+    found = []
+    for kind, column in CHANGE_FIELDS:
+        if old[column] != new[column]:
+            if column == "deadlines":
+                found.append((kind, json.loads(old[column]), json.loads(new[column])))
+            elif column == "description_text":
+                # The text itself can be long; the history keeps its length, the row keeps the text.
+                found.append((kind, len(old[column] or ""), len(new[column] or "")))
+            else:
+                found.append((kind, old[column], new[column]))
+    return found
+
+
+class CallsMixin:
+    """Store methods for the calls table."""
+
+    MIGRATIONS = MIGRATIONS
+    conn: sqlite3.Connection
+
+    def upsert_calls(
+        self, source: str, calls: Sequence[Call], now: datetime, run_id: int | None, complete: bool
+    ) -> ChangeSet:
+        """Insert or update one source's calls; call inside a transaction.
+
+        `complete` says the scan saw everything the source lists; only then are the
+        source's other listed calls marked unlisted (never on a partial scan).
+        """
+        stamp = utc_stamp(now)
+        existing = {
+            row["external_id"]: row
+            for row in self.conn.execute("SELECT * FROM calls WHERE source = ?", (source,))
+        }
+        new, changed, unchanged = [], [], []
+        for call in calls:
+            values = call_row(call)
+            old = existing.get(call.external_id)
+            if old is None:
+                call_id = self._insert_call(values, stamp)
+                self._log_change(call_id, run_id, stamp, "new", None, call.title)
+                new.append(call.external_id)
+                continue
+            diffs = describe_changes(old, values) if old["content_hash"] != call.content_hash else []
+            if not old["listed"]:
+                diffs.append(("relisted", old["unlisted_at"], None))
+            self._update_call(old["id"], values, stamp, bool(diffs))
+            for kind, before, after in diffs:
+                self._log_change(old["id"], run_id, stamp, kind, before, after)
+            (changed if diffs else unchanged).append(call.external_id)
+        unlisted = self._unlist_missing(existing, {c.external_id for c in calls}, run_id, stamp) if complete else []
+        return ChangeSet(tuple(new), tuple(changed), tuple(unchanged), tuple(unlisted))
+
+    def _insert_call(self, values: dict[str, Any], stamp: str) -> int:
+        values = {**values, "first_seen": stamp, "last_seen": stamp, "last_changed": stamp}
+        columns = ", ".join(values)
+        marks = ", ".join(f":{k}" for k in values)
+        cursor = self.conn.execute(f"INSERT INTO calls ({columns}) VALUES ({marks})", values)
+        call_id = int(cursor.lastrowid or 0)
+        self._write_deadlines(call_id, values["deadlines"])
+        return call_id
+
+    def _update_call(self, call_id: int, values: dict[str, Any], stamp: str, changed: bool) -> None:
+        extra = {"last_seen": stamp, "listed": 1, "unlisted_at": None, "id": call_id}
+        if changed:
+            extra["last_changed"] = stamp
+        values = {**values, **extra}
+        assignments = ", ".join(f"{k} = :{k}" for k in values if k != "id")
+        self.conn.execute(f"UPDATE calls SET {assignments} WHERE id = :id", values)
+        if changed:
+            self._write_deadlines(call_id, values["deadlines"])
+
+    def _write_deadlines(self, call_id: int, deadlines_json: str) -> None:
+        self.conn.execute("DELETE FROM call_deadlines WHERE call_id = ?", (call_id,))
+        self.conn.executemany(
+            "INSERT OR IGNORE INTO call_deadlines(call_id, deadline) VALUES (?, ?)",
+            [(call_id, d) for d in json.loads(deadlines_json)],
+        )
+
+    def _unlist_missing(
+        self, existing: dict[str, sqlite3.Row], seen: set[str], run_id: int | None, stamp: str
+    ) -> list[str]:
+        gone = [ext for ext, row in existing.items() if row["listed"] and ext not in seen]
+        for ext in gone:
+            call_id = existing[ext]["id"]
+            self.conn.execute("UPDATE calls SET listed = 0, unlisted_at = ? WHERE id = ?", (stamp, call_id))
+            self._log_change(call_id, run_id, stamp, "unlisted", None, None)
+        return gone
+
+    def _log_change(self, call_id: int, run_id: int | None, stamp: str, kind: str, old: Any, new: Any) -> None:
+        self.conn.execute(
+            "INSERT INTO call_changes(call_id, run_id, at, kind, old, new) VALUES (?, ?, ?, ?, ?, ?)",
+            (call_id, run_id, stamp, kind, _encode(old), _encode(new)),
+        )
+
+    def get_call(self, source: str, external_id: str) -> Call | None:
+        row = self.conn.execute(
+            "SELECT * FROM calls WHERE source = ? AND external_id = ?", (source, external_id)
+        ).fetchone()
+        return row_to_call(row) if row else None
+
+    def find_calls(self, external_id: str) -> list[tuple[str, str]]:
+        """(source, id) of every call with this id, case-insensitive, for `show ID`."""
+        rows = self.conn.execute(
+            "SELECT source, external_id FROM calls WHERE external_id = ? COLLATE NOCASE ORDER BY source",
+            (external_id,),
+        )
+        return [(r[0], r[1]) for r in rows]
+
+    def call_record(self, source: str, external_id: str) -> dict[str, Any] | None:
+        """Archive bookkeeping of one call: first/last seen, listed, internal id."""
+        row = self.conn.execute(
+            "SELECT id, first_seen, last_seen, last_changed, listed, unlisted_at FROM calls "
+            "WHERE source = ? AND external_id = ?",
+            (source, external_id),
+        ).fetchone()
+        return dict(row) if row else None
+
+    def call_history(self, source: str, external_id: str) -> list[dict[str, Any]]:
+        """Every recorded change of one call, oldest first."""
+        rows = self.conn.execute(
+            "SELECT ch.at, ch.kind, ch.old, ch.new, ch.run_id FROM call_changes ch "
+            "JOIN calls c ON c.id = ch.call_id WHERE c.source = ? AND c.external_id = ? ORDER BY ch.id",
+            (source, external_id),
+        )
+        return [{**dict(r), "old": _decode(r["old"]), "new": _decode(r["new"])} for r in rows]
+
+    def iter_calls(self, source: str | None = None) -> Iterable[Call]:
+        """Every call in the archive (or of one source), in id order."""
+        sql, args = "SELECT * FROM calls", ()
+        if source:
+            sql, args = sql + " WHERE source = ?", (source,)
+        for row in self.conn.execute(sql + " ORDER BY id", args):
+            yield row_to_call(row)
+
+    def count_calls(self, source: str | None = None) -> int:
+        if source:
+            return self.conn.execute("SELECT count(*) FROM calls WHERE source = ?", (source,)).fetchone()[0]
+        return self.conn.execute("SELECT count(*) FROM calls").fetchone()[0]
+
+    def changes_between(self, start: datetime, end: datetime, kinds: Sequence[str] = ()) -> list[dict[str, Any]]:
+        """Changes recorded in [start, end), with the call's key; for digests and reports."""
+        sql = (
+            "SELECT c.source, c.external_id, ch.at, ch.kind, ch.old, ch.new FROM call_changes ch "
+            "JOIN calls c ON c.id = ch.call_id WHERE ch.at >= ? AND ch.at < ?"
+        )
+        args: list[Any] = [utc_stamp(start), utc_stamp(end)]
+        if kinds:
+            sql += f" AND ch.kind IN ({', '.join('?' * len(kinds))})"
+            args.extend(kinds)
+        rows = self.conn.execute(sql + " ORDER BY ch.id", args)
+        return [{**dict(r), "old": _decode(r["old"]), "new": _decode(r["new"])} for r in rows]
+
+
+def utc_stamp(moment: datetime) -> str:
+    """Stored timestamps are UTC ISO strings so that text order is time order."""
+    if moment.tzinfo is None:
+        raise ValueError("naive datetime given to the archive; pass an aware one")
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def _encode(value: Any) -> str | None:
+    return None if value is None else json.dumps(value, ensure_ascii=False)
+
+
+def _decode(value: str | None) -> Any:
+    return None if value is None else json.loads(value)

@@ -1,0 +1,132 @@
+"""Full-text search over the archive (SQLite FTS5) with filters on programme, status, deadline, source."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+MIGRATIONS = [
+    (
+        3,
+        """
+CREATE VIRTUAL TABLE calls_fts USING fts5(
+    external_id, title, call_title, keywords, programme, description_text,
+    content='calls', content_rowid='id', tokenize='unicode61 remove_diacritics 2'
+);
+CREATE TRIGGER calls_fts_insert AFTER INSERT ON calls BEGIN
+    INSERT INTO calls_fts(rowid, external_id, title, call_title, keywords, programme, description_text)
+    VALUES (new.id, new.external_id, new.title, new.call_title, new.keywords, new.programme, new.description_text);
+END;
+CREATE TRIGGER calls_fts_delete AFTER DELETE ON calls BEGIN
+    INSERT INTO calls_fts(calls_fts, rowid, external_id, title, call_title, keywords, programme, description_text)
+    VALUES ('delete', old.id, old.external_id, old.title, old.call_title, old.keywords, old.programme,
+            old.description_text);
+END;
+CREATE TRIGGER calls_fts_update AFTER UPDATE OF external_id, title, call_title, keywords, programme,
+    description_text ON calls BEGIN
+    INSERT INTO calls_fts(calls_fts, rowid, external_id, title, call_title, keywords, programme, description_text)
+    VALUES ('delete', old.id, old.external_id, old.title, old.call_title, old.keywords, old.programme,
+            old.description_text);
+    INSERT INTO calls_fts(rowid, external_id, title, call_title, keywords, programme, description_text)
+    VALUES (new.id, new.external_id, new.title, new.call_title, new.keywords, new.programme, new.description_text);
+END;
+""",
+    )
+]
+
+# bm25 weights per FTS column, in the order above: an identifier or title hit matters most.
+BM25_WEIGHTS = "8.0, 6.0, 2.0, 2.0, 1.0, 1.0"
+
+# The status a person would give the call today: a call the source still calls open or
+# forthcoming but whose every deadline has passed is closed.
+EFFECTIVE_STATUS = """
+CASE
+    WHEN c.status IN ('open', 'forthcoming') AND c.deadlines != '[]'
+         AND NOT EXISTS (SELECT 1 FROM call_deadlines d WHERE d.call_id = c.id AND d.deadline >= :today)
+    THEN 'closed'
+    ELSE c.status
+END
+"""
+NEXT_DEADLINE = "(SELECT min(d.deadline) FROM call_deadlines d WHERE d.call_id = c.id AND d.deadline >= :today)"
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    """What a person asked for; every field optional."""
+
+    text: str = ""
+    programme: str = ""  # programme id or label (case-insensitive)
+    status: str = ""  # forthcoming | open | closed
+    deadline_after: date | None = None  # next deadline on or after
+    deadline_before: date | None = None  # next deadline on or before
+    source: str = ""
+    limit: int = 50
+    offset: int = 0
+
+
+def fts_expression(text: str, any_word: bool = False) -> str:
+    """A user's words as a safe FTS5 expression: each word quoted, the last one as a prefix."""
+    words = re.findall(r"\w+", text.lower())
+    if not words:
+        return ""
+    quoted = [f'"{w}"' for w in words[:-1]] + [f'"{words[-1]}"*']
+    return (" OR " if any_word else " AND ").join(quoted)
+
+
+class SearchMixin:
+    """Store methods for searching the archive."""
+
+    MIGRATIONS = MIGRATIONS
+    conn: sqlite3.Connection
+
+    def search(self, query: SearchQuery, today: date) -> tuple[list[dict[str, Any]], int]:
+        """Matching calls (rank order) and the total count. All words first; any word if none match."""
+        rows, total = self._search(query, today, any_word=False)
+        if total == 0 and len(re.findall(r"\w+", query.text)) > 1:
+            rows, total = self._search(query, today, any_word=True)
+        return rows, total
+
+    def _search(self, query: SearchQuery, today: date, any_word: bool) -> tuple[list[dict[str, Any]], int]:
+        where, args = self._filters(query, today)
+        match = fts_expression(query.text, any_word)
+        if match:
+            source = f"calls_fts JOIN calls c ON c.id = calls_fts.rowid"
+            where.insert(0, "calls_fts MATCH :match")
+            args["match"] = match
+            order = f"bm25(calls_fts, {BM25_WEIGHTS}), c.id"
+        else:
+            source = "calls c"
+            order = f"{NEXT_DEADLINE} IS NULL, {NEXT_DEADLINE}, c.id"
+        clause = " WHERE " + " AND ".join(where) if where else ""
+        total = self.conn.execute(f"SELECT count(*) FROM {source}{clause}", args).fetchone()[0]
+        sql = (
+            f"SELECT c.source, c.external_id, c.title, c.url, c.programme, c.programme_id, c.summary, "
+            f"c.deadlines, c.listed, c.budget_total, {EFFECTIVE_STATUS} AS status, "
+            f"{NEXT_DEADLINE} AS next_deadline FROM {source}{clause} ORDER BY {order} LIMIT :limit OFFSET :offset"
+        )
+        rows = self.conn.execute(sql, {**args, "limit": query.limit, "offset": query.offset})
+        return [dict(r) for r in rows], total
+
+    def _filters(self, query: SearchQuery, today: date) -> tuple[list[str], dict[str, Any]]:
+        where: list[str] = []
+        args: dict[str, Any] = {"today": today.isoformat()}
+        if query.programme:
+            where.append("(c.programme_id = :programme OR c.programme LIKE :programme_like)")
+            args["programme"] = query.programme
+            args["programme_like"] = f"%{query.programme}%"
+        if query.status:
+            where.append(f"({EFFECTIVE_STATUS}) = :status")
+            args["status"] = query.status
+        if query.deadline_after:
+            where.append(f"{NEXT_DEADLINE} >= :deadline_after")
+            args["deadline_after"] = query.deadline_after.isoformat()
+        if query.deadline_before:
+            where.append(f"{NEXT_DEADLINE} <= :deadline_before")
+            args["deadline_before"] = query.deadline_before.isoformat()
+        if query.source:
+            where.append("c.source = :source")
+            args["source"] = query.source
+        return where, args

@@ -1,0 +1,150 @@
+"""Strict, dataclass-driven checking of TOML tables: every problem named with file, line and key."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import types
+import typing
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One configuration problem, phrased for the person who edits the file."""
+
+    file: str
+    key: str
+    message: str
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        key = f" [{self.key}]" if self.key else ""
+        return f"{where}{key}: {self.message}"
+
+
+class ConfigError(Exception):
+    """Raised with every problem found, so a person can fix them all in one go."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+def find_line(text: str, key: str) -> int | None:
+    """Best-effort line of `key = ...` in a TOML text (tomllib keeps no positions)."""
+    leaf = key.rsplit(".", 1)[-1]
+    pattern = re.compile(rf"^\s*[\"']?{re.escape(leaf)}[\"']?\s*=", re.MULTILINE)
+    match = pattern.search(text)
+    if match is None:
+        header = re.compile(rf"^\s*\[+\s*{re.escape(key)}\s*\]+", re.MULTILINE).search(text)
+        match = header
+    return text.count("\n", 0, match.start()) + 1 if match else None
+
+
+class Checker:
+    """Collects problems for one file while tables are turned into dataclasses."""
+
+    def __init__(self, path: Path | str, text: str = "", display: str | None = None):
+        self.file = display or str(path)
+        self.text = text
+        self.problems: list[Problem] = []
+
+    def add(self, key: str, message: str) -> None:
+        self.problems.append(Problem(self.file, key, message, find_line(self.text, key) if key else None))
+
+    def build(self, cls: type, table: Any, prefix: str = "") -> Any:
+        """Turn `table` into an instance of dataclass `cls`; unknown keys and bad types are problems."""
+        if not isinstance(table, dict):
+            self.add(prefix, f"skal være en tabell, fikk {_describe(table)}")
+            return cls()
+        hints = typing.get_type_hints(cls)
+        # A field may carry metadata {"toml": "from"} where the TOML key is a Python keyword.
+        fields = {
+            f.metadata.get("toml", f.name): f
+            for f in dataclasses.fields(cls)
+            if f.init and not f.name.startswith("_")
+        }
+        values: dict[str, Any] = {}
+        invalid = False
+        for key, value in table.items():
+            dotted = f"{prefix}.{key}" if prefix else key
+            if key not in fields:
+                allowed = ", ".join(sorted(fields)) or "(ingen)"
+                self.add(dotted, f"ukjent nøkkel '{key}'; tillatt her: {allowed}")
+                continue
+            converted = self.convert(hints[fields[key].name], value, dotted)
+            if converted is _INVALID:
+                invalid = True
+            else:
+                values[fields[key].name] = converted
+        missing = [
+            key
+            for key, f in fields.items()
+            if f.default is dataclasses.MISSING
+            and f.default_factory is dataclasses.MISSING
+            and key not in table
+        ]
+        for key in missing:
+            self.add(f"{prefix}.{key}" if prefix else key, "mangler (påkrevd)")
+        if missing or invalid:
+            return _partial(cls, values)
+        try:
+            return cls(**values)
+        except (TypeError, ValueError) as exc:
+            self.add(prefix, str(exc))
+            return _partial(cls, values)
+
+    def convert(self, hint: Any, value: Any, key: str) -> Any:
+        """Check one value against a type hint; return the converted value or _INVALID."""
+        origin = typing.get_origin(hint)
+        args = typing.get_args(hint)
+        if origin in (typing.Union, types.UnionType):
+            if value is None and type(None) in args:
+                return None
+            inner = [a for a in args if a is not type(None)]
+            return self.convert(inner[0], value, key) if len(inner) == 1 else value
+        if origin is tuple:
+            if not isinstance(value, list):
+                self.add(key, f"skal være en liste, fikk {_describe(value)}")
+                return _INVALID
+            item_hint = args[0] if args else Any
+            items = [self.convert(item_hint, item, key) for item in value]
+            return _INVALID if any(i is _INVALID for i in items) else tuple(items)
+        if dataclasses.is_dataclass(hint):
+            return self.build(hint, value, key)
+        return self._scalar(hint, value, key)
+
+    def _scalar(self, hint: Any, value: Any, key: str) -> Any:
+        if hint is Any:
+            return value
+        if hint is float and isinstance(value, int) and not isinstance(value, bool):
+            return float(value)
+        if hint is int and isinstance(value, bool):
+            self.add(key, f"skal være et heltall, fikk {_describe(value)}")
+            return _INVALID
+        if isinstance(hint, type) and not isinstance(value, hint):
+            self.add(key, f"skal være {_TYPE_NAMES.get(hint, hint.__name__)}, fikk {_describe(value)}")
+            return _INVALID
+        return value
+
+
+_INVALID = object()
+
+_TYPE_NAMES = {str: "tekst", int: "et heltall", float: "et tall", bool: "true eller false"}
+
+
+def _describe(value: Any) -> str:
+    names = {str: "tekst", int: "heltall", float: "tall", bool: "sannhetsverdi", list: "liste", dict: "tabell"}
+    return f"{names.get(type(value), type(value).__name__)} {value!r}"[:80]
+
+
+def _partial(cls: type, values: dict[str, Any]) -> Any:
+    """Build with defaults filled in where possible, so checking can continue past one error."""
+    try:
+        return cls(**values)
+    except TypeError:
+        return None

@@ -1,0 +1,91 @@
+"""Configuration: strict checking with file, line and key; the repository's own files validate."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from eumonitor.cli import main
+from eumonitor.config import load_config
+from eumonitor.validate import ConfigError
+from click.testing import CliRunner
+
+REPO = Path(__file__).resolve().parents[1]
+
+SOURCE = """kind = "ft_api"
+url = "http://127.0.0.1:9/search?apiKey=SEDIA"
+"""
+
+
+def make_root(tmp_path: Path, config: str = "", sources: dict[str, str] | None = None) -> Path:
+    (tmp_path / "sources").mkdir()
+    (tmp_path / "config.toml").write_text(config, encoding="utf-8")
+    for name, text in (sources or {"eu": SOURCE}).items():
+        (tmp_path / "sources" / f"{name}.toml").write_text(text, encoding="utf-8")
+    return tmp_path
+
+
+def test_repository_configuration_validates():
+    config = load_config(REPO)
+    assert "eu-funding-tenders" in config.sources
+    assert config.archive_path == REPO / "var" / "eumonitor.db"
+    assert "eu-radgivernettverket@bergen.kommune.no" in config.sources["eu-funding-tenders"].http.user_agent
+
+
+def test_typo_in_key_is_an_error_with_file_line_and_allowed_keys(tmp_path):
+    root = make_root(tmp_path, "[archive]\npath = 'x.db'\n\n[http]\ntimeuot = 5\n")
+    with pytest.raises(ConfigError) as caught:
+        load_config(root)
+    (problem,) = caught.value.problems
+    assert problem.file == "config.toml"
+    assert problem.line == 5
+    assert problem.key == "http.timeuot"
+    assert "timeout" in problem.message  # the allowed keys are listed
+
+
+def test_every_problem_is_reported_at_once(tmp_path):
+    broken = SOURCE + 'enabled = "yes"\n[options]\ntypes = "1"\npage_sise = 10\n'
+    root = make_root(
+        tmp_path,
+        "[http]\nretries = 'three'\n",
+        {"eu": broken, "other": 'kind = "nosuchkind"\nurl = "http://127.0.0.1/"\n', "bad": "kind = [\n"},
+    )
+    with pytest.raises(ConfigError) as caught:
+        load_config(root)
+    text = str(caught.value)
+    assert "config.toml:2 [http.retries]" in text
+    assert "sources/eu.toml:3 [enabled]" in text
+    assert "sources/eu.toml:5 [options.types]" in text
+    assert "options.page_sise" in text
+    assert "ukjent kind 'nosuchkind'" in text
+    assert "sources/bad.toml" in text and "ugyldig TOML" in text
+
+
+def test_missing_required_key_is_named(tmp_path):
+    root = make_root(tmp_path, "", {"eu": 'kind = "ft_api"\n'})
+    with pytest.raises(ConfigError, match=r"sources/eu.toml \[url\]: mangler"):
+        load_config(root)
+
+
+def test_source_http_overrides_config_defaults(tmp_path):
+    root = make_root(tmp_path, "[http]\ntimeout = 10\nretries = 1\n", {"eu": SOURCE + "[http]\ntimeout = 99\n"})
+    spec = load_config(root).sources["eu"]
+    assert spec.http.timeout == 99.0
+    assert spec.http.retries == 1
+
+
+def test_check_command_prints_all_problems_and_fails(tmp_path):
+    root = make_root(tmp_path, "[archive]\npaht = 'x'\n[http]\ncontact = 'not-an-address'\n")
+    result = CliRunner().invoke(main, ["--root", str(root), "check"])
+    assert result.exit_code == 2
+    assert "config.toml:2 [archive.paht]" in result.output
+    assert "http.contact" in result.output
+
+
+def test_root_from_environment(tmp_path, monkeypatch):
+    root = make_root(tmp_path)
+    monkeypatch.setenv("EUMONITOR_ROOT", str(root))
+    result = CliRunner().invoke(main, ["check"])
+    assert result.exit_code == 0, result.output
+    assert str(root) in result.output

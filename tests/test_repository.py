@@ -1,0 +1,30 @@
+"""The repository itself: README's commands, CI running the same test command, no stray state."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def readme_commands() -> list[str]:
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    setup = text.split("## Set-up", 1)[1].split("\n## ", 1)[0]
+    return re.findall(r"```sh\n(.+?)\n```", setup)
+
+
+def test_readme_starts_with_two_setup_commands():
+    commands = readme_commands()
+    assert len(commands) == 2
+    assert "eumonitor" in commands[0]
+    assert "pytest" in commands[1]
+
+
+def test_ci_runs_the_readme_test_command():
+    ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")
+    assert readme_commands()[1] in ci.splitlines()
+
+
+def test_var_is_ignored():
+    assert "var/" in (REPO / ".gitignore").read_text(encoding="utf-8").split()
