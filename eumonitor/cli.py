@@ -9,9 +9,9 @@ from datetime import date
 import click
 
 from eumonitor import present
-from eumonitor.config import load_config, resolve_root
-from eumonitor.context import AppContext, parse_now
-from eumonitor.validate import ConfigError
+from eumonitor.cli_common import chosen_sources, load_context, progress_printer
+from eumonitor.config import resolve_root
+from eumonitor.context import parse_now
 
 
 def _now_option(_ctx: click.Context, _param: click.Parameter, value: str | None):
@@ -41,21 +41,6 @@ def main(ctx: click.Context, root: str | None, now) -> None:
     ctx.obj = {"root": resolve_root(root), "now": now}
 
 
-def load_context(ctx: click.Context) -> AppContext:
-    """Load and validate the configuration root; every problem printed at once, then exit 2."""
-    obj = ctx.find_root().obj
-    try:
-        config = load_config(obj["root"])
-    except ConfigError as exc:
-        click.echo(f"Konfigurasjonen i {obj['root']} har {len(exc.problems)} feil:", err=True)
-        for problem in exc.problems:
-            click.echo(f"  {problem}", err=True)
-        ctx.exit(2)
-    app = AppContext(config=config, fixed_now=obj["now"])
-    ctx.call_on_close(app.close)
-    return app
-
-
 @main.command()
 @click.pass_context
 def check(ctx: click.Context) -> None:
@@ -76,8 +61,8 @@ def collect(ctx: click.Context, sources: tuple[str, ...], as_json: bool) -> None
     from eumonitor.pipeline import collect as run_collect
 
     app = load_context(ctx)
-    specs = _chosen_sources(ctx, app, sources)
-    progress = _progress_printer() if sys.stderr.isatty() and not as_json else None
+    specs = chosen_sources(ctx, app, sources)
+    progress = progress_printer() if sys.stderr.isatty() and not as_json else None
     runs = run_collect(app.store, specs, kinds(), app.fetch, app.now(), progress, (FetchError,))
     if progress:
         click.echo("", err=True)
@@ -95,29 +80,6 @@ class _Untitled:
     title = ""
 
 
-def _chosen_sources(ctx: click.Context, app: AppContext, names: tuple[str, ...]):
-    known = app.config.sources
-    unknown = [n for n in names if n not in known]
-    if unknown:
-        click.echo(f"Ukjent kilde: {', '.join(unknown)}. Kjente kilder: {', '.join(sorted(known))}", err=True)
-        ctx.exit(2)
-    if names:
-        return [known[n] for n in names]
-    return [spec for spec in known.values() if spec.enabled]
-
-
-def _progress_printer():
-    def show(source: str, done: int, expected: int | None) -> None:
-        total = f"/{expected}" if expected else ""
-        bar = ""
-        if expected:
-            filled = min(20, 20 * done // expected)
-            bar = "[" + "#" * filled + "-" * (20 - filled) + "] "
-        click.echo(f"\r{source}: {bar}side {done}{total}   ", err=True, nl=False)
-
-    return show
-
-
 @main.command()
 @click.argument("query", nargs=-1)
 @click.option("--programme", default="", help="Program-id eller navn, f.eks. 43108390 eller Horizon.")
@@ -128,8 +90,17 @@ def _progress_printer():
 @click.option("--limit", default=20, show_default=True, help="Antall treff som vises.")
 @click.option("--json", "as_json", is_flag=True, help="Skriv treffene som JSON.")
 @click.pass_context
-def search(ctx: click.Context, query: tuple[str, ...], programme: str, status: str | None, deadline_after,
-           deadline_before, source: str, limit: int, as_json: bool) -> None:
+def search(
+    ctx: click.Context,
+    query: tuple[str, ...],
+    programme: str,
+    status: str | None,
+    deadline_after,
+    deadline_before,
+    source: str,
+    limit: int,
+    as_json: bool,
+) -> None:
     """Søk i arkivet (fulltekst, rangert etter relevans)."""
     from eumonitor.store.search import SearchQuery
 
@@ -192,9 +163,9 @@ def test_source(ctx: click.Context, source_id: str, limit: int) -> None:
     from eumonitor.pipeline import scan_source
 
     app = load_context(ctx)
-    spec = _chosen_sources(ctx, app, (source_id,))[0]
+    spec = chosen_sources(ctx, app, (source_id,))[0]
     try:
-        scan = scan_source(spec, kinds()[spec.kind], app.fetch, _progress_printer())
+        scan = scan_source(spec, kinds()[spec.kind], app.fetch, progress_printer())
     except (SourceError, FetchError) as exc:
         click.echo(f"\n{source_id}: FEIL – {exc}", err=True)
         ctx.exit(1)
@@ -202,8 +173,10 @@ def test_source(ctx: click.Context, source_id: str, limit: int) -> None:
     click.echo(f"\n{source_id}: {scan.pages} sider, {len(calls)} utlysninger, {len(scan.skipped)} hoppet over")
     for call in calls[:limit]:
         nxt = call.next_deadline(app.today())
-        click.echo(f"  {call.external_id}  [{present.STATUS_NB.get(call.status, call.status)}]  "
-                   f"frist {present.date_nb(nxt)}  {call.title}")
+        click.echo(
+            f"  {call.external_id}  [{present.STATUS_NB.get(call.status, call.status)}]  "
+            f"frist {present.date_nb(nxt)}  {call.title}"
+        )
     for skipped in scan.skipped[:limit]:
         click.echo(f"  hoppet over: {skipped.reason} {skipped.item}".rstrip())
 

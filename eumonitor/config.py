@@ -148,9 +148,9 @@ def http_settings(settings: Settings, overrides: SourceHttp | None = None) -> Ht
     return replace(merged, **changes)
 
 
-def load_source(path: Path, root: Path, settings: Settings, kinds: Mapping[str, Any]) -> tuple[
-    SourceSpec | None, list[Problem]
-]:
+def load_source(
+    path: Path, root: Path, settings: Settings, kinds: Mapping[str, Any]
+) -> tuple[SourceSpec | None, list[Problem]]:
     """One sources/<id>.toml file, its options checked against its kind's Options."""
     data, text, problems = read_toml(path, root)
     if problems:

@@ -189,3 +189,39 @@ class SourceRun:
     counts: Mapping[str, int]
     changes: ChangeSet = field(default_factory=ChangeSet)
     id: int | None = None
+
+
+@dataclass(frozen=True)
+class Keyword:
+    """A word or phrase of a theme profile, with how much it counts."""
+
+    term: str
+    weight: float = 1.0
+
+
+@dataclass(frozen=True)
+class Profile:
+    """One theme in profiles/<id>.toml: what the city's adviser for that theme wants to see."""
+
+    id: str
+    title: str
+    owner: str
+    description: str
+    keywords: tuple[Keyword, ...] = ()
+    exclude: tuple[str, ...] = ()
+    programmes: tuple[str, ...] = ()  # programme ids or labels; empty = all
+    min_score: float = 0.2
+    path: str = ""
+
+
+@dataclass(frozen=True)
+class Match:
+    """How one call scored against one profile, and the terms that carried it ("why")."""
+
+    profile_id: str
+    source: str
+    external_id: str
+    score: float
+    why: tuple[str, ...] = ()
+    state: str = "match"  # match | excluded | below
+    reason: str = ""  # for excluded/below: what kept it out, in Norwegian

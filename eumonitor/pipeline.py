@@ -132,6 +132,4 @@ def collect(
     error_types: tuple[type[BaseException], ...] = (),
 ) -> list[SourceRun]:
     """Every given source in turn; each isolated from the others."""
-    return [
-        collect_source(store, spec, kinds[spec.kind], fetch, now, progress, error_types) for spec in specs
-    ]
+    return [collect_source(store, spec, kinds[spec.kind], fetch, now, progress, error_types) for spec in specs]

@@ -21,8 +21,20 @@ CHANGE_NB = {
     "unlisted": "ikke lenger listet",
     "relisted": "listet igjen",
 }
-MONTHS_NB = ("januar", "februar", "mars", "april", "mai", "juni", "juli", "august", "september", "oktober",
-             "november", "desember")
+MONTHS_NB = (
+    "januar",
+    "februar",
+    "mars",
+    "april",
+    "mai",
+    "juni",
+    "juli",
+    "august",
+    "september",
+    "oktober",
+    "november",
+    "desember",
+)
 
 
 def date_nb(day: date | str | None) -> str:
@@ -132,13 +144,17 @@ def call_lines(call: Call, record: dict[str, Any], history: list[dict[str, Any]]
         f"Kilde: {call.source} · Program: {call.programme or '–'} · Status: {STATUS_NB.get(call.status, call.status)}",
         f"Utlysning: {call.call_identifier or '–'} {call.call_title}".rstrip(),
         f"Åpner: {date_nb(call.opening_date)}",
-        "Frister: " + (", ".join(date_nb(d) for d in call.deadlines) or "ingen oppgitt")
+        "Frister: "
+        + (", ".join(date_nb(d) for d in call.deadlines) or "ingen oppgitt")
         + (f" ({call.deadline_model})" if call.deadline_model else ""),
         f"Neste frist: {date_nb(nxt)} ({days_left_nb(nxt, today)})" if nxt else "Neste frist: ingen kommende",
         f"Budsjett: {money_nb(b.total, b.currency)}"
         + (f", {b.expected_grants} forventede tildelinger" if b.expected_grants else "")
-        + (f", {money_nb(b.min_contribution, b.currency)}–{money_nb(b.max_contribution, b.currency)} per prosjekt"
-           if b.min_contribution and b.max_contribution else ""),
+        + (
+            f", {money_nb(b.min_contribution, b.currency)}–{money_nb(b.max_contribution, b.currency)} per prosjekt"
+            if b.min_contribution and b.max_contribution
+            else ""
+        ),
         f"Lenke: {call.url}",
         f"Først sett: {record['first_seen'][:10]} · sist sett: {record['last_seen'][:10]}"
         + ("" if record["listed"] else f" · ikke lenger listet siden {record['unlisted_at'][:10]}"),

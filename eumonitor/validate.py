@@ -64,9 +64,7 @@ class Checker:
         hints = typing.get_type_hints(cls)
         # A field may carry metadata {"toml": "from"} where the TOML key is a Python keyword.
         fields = {
-            f.metadata.get("toml", f.name): f
-            for f in dataclasses.fields(cls)
-            if f.init and not f.name.startswith("_")
+            f.metadata.get("toml", f.name): f for f in dataclasses.fields(cls) if f.init and not f.name.startswith("_")
         }
         values: dict[str, Any] = {}
         invalid = False
@@ -84,9 +82,7 @@ class Checker:
         missing = [
             key
             for key, f in fields.items()
-            if f.default is dataclasses.MISSING
-            and f.default_factory is dataclasses.MISSING
-            and key not in table
+            if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING and key not in table
         ]
         for key in missing:
             self.add(f"{prefix}.{key}" if prefix else key, "mangler (påkrevd)")

@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from eumonitor.cli import main
 from eumonitor.config import load_config
 from eumonitor.validate import ConfigError
-from click.testing import CliRunner
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -171,8 +171,7 @@ class CallsMixin:
         """
         stamp = utc_stamp(now)
         existing = {
-            row["external_id"]: row
-            for row in self.conn.execute("SELECT * FROM calls WHERE source = ?", (source,))
+            row["external_id"]: row for row in self.conn.execute("SELECT * FROM calls WHERE source = ?", (source,))
         }
         new, changed, unchanged = [], [], []
         for call in calls:

@@ -93,7 +93,7 @@ class SearchMixin:
         where, args = self._filters(query, today)
         match = fts_expression(query.text, any_word)
         if match:
-            source = f"calls_fts JOIN calls c ON c.id = calls_fts.rowid"
+            source = "calls_fts JOIN calls c ON c.id = calls_fts.rowid"
             where.insert(0, "calls_fts MATCH :match")
             args["match"] = match
             order = f"bm25(calls_fts, {BM25_WEIGHTS}), c.id"

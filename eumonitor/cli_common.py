@@ -1,0 +1,47 @@
+"""Shared pieces of the click commands: loading the context, choosing sources, a progress line."""
+
+from __future__ import annotations
+
+import click
+
+from eumonitor.config import load_config
+from eumonitor.context import AppContext
+from eumonitor.validate import ConfigError
+
+
+def load_context(ctx: click.Context) -> AppContext:
+    """Load and validate the configuration root; every problem printed at once, then exit 2."""
+    obj = ctx.find_root().obj
+    try:
+        config = load_config(obj["root"])
+    except ConfigError as exc:
+        click.echo(f"Konfigurasjonen i {obj['root']} har {len(exc.problems)} feil:", err=True)
+        for problem in exc.problems:
+            click.echo(f"  {problem}", err=True)
+        ctx.exit(2)
+    app = AppContext(config=config, fixed_now=obj["now"])
+    ctx.call_on_close(app.close)
+    return app
+
+
+def chosen_sources(ctx: click.Context, app: AppContext, names: tuple[str, ...]):
+    known = app.config.sources
+    unknown = [n for n in names if n not in known]
+    if unknown:
+        click.echo(f"Ukjent kilde: {', '.join(unknown)}. Kjente kilder: {', '.join(sorted(known))}", err=True)
+        ctx.exit(2)
+    if names:
+        return [known[n] for n in names]
+    return [spec for spec in known.values() if spec.enabled]
+
+
+def progress_printer():
+    def show(source: str, done: int, expected: int | None) -> None:
+        total = f"/{expected}" if expected else ""
+        bar = ""
+        if expected:
+            filled = min(20, 20 * done // expected)
+            bar = "[" + "#" * filled + "-" * (20 - filled) + "] "
+        click.echo(f"\r{source}: {bar}side {done}{total}   ", err=True, nl=False)
+
+    return show
