@@ -55,12 +55,20 @@ class ScheduleConfig:
 
 
 @dataclass(frozen=True)
+class WebConfig:
+    """The web app; base_url (e.g. https://eumonitor.bergen.kommune.no) makes digests link to call pages."""
+
+    base_url: str = ""
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything in config.toml."""
 
     archive: ArchiveConfig = field(default_factory=ArchiveConfig)
     http: HttpConfig = field(default_factory=HttpConfig)
     schedule: ScheduleConfig = field(default_factory=ScheduleConfig)
+    web: WebConfig = field(default_factory=WebConfig)
 
 
 @dataclass(frozen=True)
