@@ -55,10 +55,22 @@ class ScheduleConfig:
 
 
 @dataclass(frozen=True)
+class Editor:
+    """One person allowed to edit profiles in the web app; `eumonitor user add EMAIL` writes these."""
+
+    email: str
+    password_hash: str
+
+
+@dataclass(frozen=True)
 class WebConfig:
     """The web app; base_url (e.g. https://eumonitor.bergen.kommune.no) makes digests link to call pages."""
 
     base_url: str = ""
+    open_read: bool = True  # reading without login (intranet); editing always needs a login
+    cookie_secure: bool = True  # false only for plain-http testing; browsers then still get HttpOnly, SameSite
+    secret_key_env: str = "EUMONITOR_SECRET_KEY"  # env var with the session key; else one kept in var/
+    editors: tuple[Editor, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -10,13 +10,14 @@ from pathlib import Path
 from eumonitor.store.calls import CallsMixin
 from eumonitor.store.runs import RunsMixin
 from eumonitor.store.search import SearchMixin
+from eumonitor.store.weblog import WebLogMixin
 
 
 class StoreError(Exception):
     """The archive cannot be opened or migrated; the message names the file."""
 
 
-class Store(CallsMixin, RunsMixin, SearchMixin):
+class Store(CallsMixin, RunsMixin, SearchMixin, WebLogMixin):
     """One connection to the archive. Each mixin owns one area and declares its MIGRATIONS.
 
     Migration versions are allotted per area so areas never collide:
