@@ -49,9 +49,32 @@ class SourceHttp:
 
 @dataclass(frozen=True)
 class ScheduleConfig:
-    """When the scheduler runs what, in the city's time zone."""
+    """When the scheduler runs what, in the city's time zone; times are crontab lines (min hour day month weekday)."""
 
     timezone: str = "Europe/Oslo"
+    collect: str = "0 6 * * *"  # collect and match every morning
+    digest: str = "0 7 * * mon"  # weekly digests on Monday morning
+
+
+@dataclass(frozen=True)
+class SmtpConfig:
+    """Where digests are sent; with no host they are written to var/outbox/ instead."""
+
+    host: str = ""
+    port: int = 587
+    security: str = "starttls"  # starttls | tls | none
+    username: str = ""
+    password_env: str = ""  # the name of the environment variable holding the password, never the password
+    from_: str = field(default="", metadata={"toml": "from"})
+    timeout: float = 30.0
+
+
+@dataclass(frozen=True)
+class AlertsConfig:
+    """Who hears about a source that keeps failing, and after how many failed runs in a row."""
+
+    to: tuple[str, ...] = ()
+    after_failures: int = 3
 
 
 @dataclass(frozen=True)
@@ -80,6 +103,8 @@ class Settings:
     archive: ArchiveConfig = field(default_factory=ArchiveConfig)
     http: HttpConfig = field(default_factory=HttpConfig)
     schedule: ScheduleConfig = field(default_factory=ScheduleConfig)
+    smtp: SmtpConfig = field(default_factory=SmtpConfig)
+    alerts: AlertsConfig = field(default_factory=AlertsConfig)
     web: WebConfig = field(default_factory=WebConfig)
 
 
@@ -105,6 +130,7 @@ class Config:
     root: Path
     settings: Settings
     sources: Mapping[str, SourceSpec]
+    digests: Mapping[str, Any] = field(default_factory=dict)  # digests/<id>.toml as DigestSpec
 
     def path(self, relative: str) -> Path:
         """A path from config.toml, taken relative to the root."""
@@ -147,6 +173,10 @@ def load_settings(root: Path) -> tuple[Settings, list[Problem]]:
     settings = checker.build(Settings, data) or Settings()
     if settings.http.contact and not EMAIL_PATTERN.match(settings.http.contact):
         checker.add("http.contact", f"skal være en e-postadresse, fikk {settings.http.contact!r}")
+    from eumonitor.digest_config import check_delivery_settings
+
+    for key, message in check_delivery_settings(settings):
+        checker.add(key, message)
     return settings, checker.problems
 
 
@@ -236,9 +266,14 @@ def load_config(root: Path, kinds: Mapping[str, Any] | None = None) -> Config:
     settings, problems = load_settings(root)
     sources, found = load_folder(root / "sources", lambda p: load_source(p, root, settings, kinds))
     problems.extend(found)
+    from eumonitor.digest_config import load_digests
+
+    # Digests name profiles; checked against the profile files present (each profile is validated on its own).
+    digests, found = load_digests(root, {p.stem for p in (root / "profiles").glob("*.toml")})
+    problems.extend(found)
     if problems:
         raise ConfigError(problems)
-    return Config(root=root, settings=settings, sources=sources)
+    return Config(root=root, settings=settings, sources=sources, digests=digests)
 
 
 def _display(path: Path, root: Path) -> str:

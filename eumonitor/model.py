@@ -225,3 +225,51 @@ class Match:
     why: tuple[str, ...] = ()
     state: str = "match"  # match | excluded | below
     reason: str = ""  # for excluded/below: what kept it out, in Norwegian
+
+
+@dataclass(frozen=True)
+class Subscriber:
+    """One recipient of a digest; `profiles` narrows the digest's themes for this person (empty = all)."""
+
+    email: str
+    name: str = ""
+    profiles: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class DigestSpec:
+    """One digests/<id>.toml: a digest edition, its themes, its subscribers and its limits."""
+
+    id: str
+    title: str
+    profiles: tuple[str, ...]
+    subscribers: tuple[Subscriber, ...] = ()
+    per_section: int = 10  # calls shown in each section
+    closing_days: int = 21  # "Frist nærmer seg": next deadline within this many days
+    template: str = ""  # a folder of template overrides, relative to the root; "" = the packaged templates
+    path: str = ""
+
+    def profiles_for(self, subscriber: Subscriber) -> tuple[str, ...]:
+        """The themes one subscriber gets: the digest's, narrowed by the subscriber's own list."""
+        if not subscriber.profiles:
+            return self.profiles
+        return tuple(p for p in self.profiles if p in subscriber.profiles)
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One attempt to deliver one digest week to one subscriber; 'sent' only after the server accepted it."""
+
+    digest_id: str
+    week: str  # ISO week, e.g. 2026-W26
+    subscriber: str
+    status: str  # sent | error
+    at: datetime
+    subject: str = ""
+    transport: str = ""  # smtp | outbox
+    message_id: str = ""
+    error: str = ""
+    period_start: datetime | None = None
+    period_end: datetime | None = None
+    counts: Mapping[str, int] = field(default_factory=lambda: EMPTY)
+    id: int | None = None
