@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from eumonitor.store.calls import CallsMixin
+from eumonitor.store.deliveries import DeliveriesMixin
 from eumonitor.store.runs import RunsMixin
 from eumonitor.store.search import SearchMixin
 from eumonitor.store.weblog import WebLogMixin
@@ -17,7 +18,7 @@ class StoreError(Exception):
     """The archive cannot be opened or migrated; the message names the file."""
 
 
-class Store(CallsMixin, RunsMixin, SearchMixin, WebLogMixin):
+class Store(CallsMixin, RunsMixin, SearchMixin, WebLogMixin, DeliveriesMixin):
     """One connection to the archive. Each mixin owns one area and declares its MIGRATIONS.
 
     Migration versions are allotted per area so areas never collide:

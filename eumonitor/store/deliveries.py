@@ -1,0 +1,111 @@
+"""The deliveries table: one row per attempt to send one digest week to one subscriber."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import datetime
+
+from eumonitor.model import Delivery
+from eumonitor.store.calls import utc_stamp
+
+MIGRATIONS = [
+    (
+        20,
+        """
+CREATE TABLE deliveries (
+    id INTEGER PRIMARY KEY,
+    digest_id TEXT NOT NULL,
+    week TEXT NOT NULL,
+    subscriber TEXT NOT NULL,
+    status TEXT NOT NULL,
+    at TEXT NOT NULL,
+    subject TEXT NOT NULL DEFAULT '',
+    transport TEXT NOT NULL DEFAULT '',
+    message_id TEXT NOT NULL DEFAULT '',
+    error TEXT NOT NULL DEFAULT '',
+    period_start TEXT,
+    period_end TEXT,
+    counts TEXT NOT NULL DEFAULT '{}'
+);
+CREATE UNIQUE INDEX deliveries_sent_once ON deliveries(digest_id, week, subscriber) WHERE status = 'sent';
+CREATE INDEX deliveries_by_subscriber ON deliveries(digest_id, subscriber, status, week);
+CREATE INDEX deliveries_by_time ON deliveries(at);
+""",
+    )
+]
+
+
+class DeliveriesMixin:
+    """Store methods for digest deliveries. A 'sent' row is written only after the server accepted."""
+
+    MIGRATIONS = MIGRATIONS
+    conn: sqlite3.Connection
+
+    def record_delivery(self, delivery: Delivery) -> bool:
+        """Store one attempt; False when the same week was already recorded as sent to this subscriber."""
+        try:
+            self.conn.execute(
+                "INSERT INTO deliveries(digest_id, week, subscriber, status, at, subject, transport, message_id, "
+                "error, period_start, period_end, counts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    delivery.digest_id,
+                    delivery.week,
+                    delivery.subscriber.lower(),
+                    delivery.status,
+                    utc_stamp(delivery.at),
+                    delivery.subject,
+                    delivery.transport,
+                    delivery.message_id,
+                    delivery.error,
+                    utc_stamp(delivery.period_start) if delivery.period_start else None,
+                    utc_stamp(delivery.period_end) if delivery.period_end else None,
+                    json.dumps(dict(delivery.counts)),
+                ),
+            )
+        except sqlite3.IntegrityError:
+            return False
+        return True
+
+    def delivered_to(self, digest_id: str, week: str) -> set[str]:
+        """Addresses (lower case) that already got this digest week."""
+        rows = self.conn.execute(
+            "SELECT subscriber FROM deliveries WHERE digest_id = ? AND week = ? AND status = 'sent'", (digest_id, week)
+        )
+        return {r[0] for r in rows}
+
+    def last_sent(self, digest_id: str, subscriber: str, before_week: str) -> Delivery | None:
+        """The subscriber's latest delivered digest before this week: where the next one's period starts."""
+        row = self.conn.execute(
+            "SELECT * FROM deliveries WHERE digest_id = ? AND subscriber = ? AND status = 'sent' AND week < ? "
+            "ORDER BY week DESC LIMIT 1",
+            (digest_id, subscriber.lower(), before_week),
+        ).fetchone()
+        return _row_to_delivery(row) if row else None
+
+    def recent_deliveries(self, limit: int = 50, digest_id: str | None = None) -> list[Delivery]:
+        """Newest first, failures included; for the web app's /digests page."""
+        sql, args = "SELECT * FROM deliveries", []
+        if digest_id:
+            sql += " WHERE digest_id = ?"
+            args.append(digest_id)
+        rows = self.conn.execute(sql + " ORDER BY id DESC LIMIT ?", [*args, limit])
+        return [_row_to_delivery(r) for r in rows]
+
+
+def _row_to_delivery(row: sqlite3.Row) -> Delivery:
+    return Delivery(
+        digest_id=row["digest_id"],
+        week=row["week"],
+        subscriber=row["subscriber"],
+        status=row["status"],
+        at=datetime.fromisoformat(row["at"]),
+        subject=row["subject"],
+        transport=row["transport"],
+        message_id=row["message_id"],
+        error=row["error"],
+        period_start=datetime.fromisoformat(row["period_start"]) if row["period_start"] else None,
+        period_end=datetime.fromisoformat(row["period_end"]) if row["period_end"] else None,
+        counts=json.loads(row["counts"] or "{}"),
+        id=row["id"],
+    )
