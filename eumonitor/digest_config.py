@@ -127,7 +127,7 @@ def _check_schedule(schedule: Any) -> list[tuple[str, str]]:
         try:
             CronTrigger.from_crontab(getattr(schedule, key), timezone=zone)
         except ValueError as exc:
-            found.append((f"schedule.{key}", f"ugyldig crontab-linje ({exc}); f.eks. \"0 7 * * mon\""))
+            found.append((f"schedule.{key}", f'ugyldig crontab-linje ({exc}); f.eks. "0 7 * * mon"'))
     return found
 
 

@@ -1,0 +1,324 @@
+"""Pick and rank what one subscriber gets in one week's digest (pure: everything arrives as arguments)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from urllib.parse import quote
+from zoneinfo import ZoneInfo
+
+from eumonitor.model import Call, DigestSpec, Match, Profile, Subscriber
+from eumonitor.present import date_nb, money_nb
+
+OSLO = ZoneInfo("Europe/Oslo")
+SUMMARY_CHARS = 240  # about two lines in a mail client
+CallKey = tuple[str, str]
+
+
+@dataclass(frozen=True, order=True)
+class IsoWeek:
+    """An ISO week such as 2026-W26; the unit a digest is sent (and deduplicated) by."""
+
+    year: int
+    week: int
+
+    @classmethod
+    def parse(cls, text: str) -> IsoWeek:
+        try:
+            year, week = text.strip().upper().split("-W")
+            monday = date.fromisocalendar(int(year), int(week), 1)
+        except ValueError as exc:
+            raise ValueError(f"ugyldig uke {text!r}; skriv f.eks. 2026-W26") from exc
+        return cls.of(monday)
+
+    @classmethod
+    def of(cls, day: date) -> IsoWeek:
+        year, week, _ = day.isocalendar()
+        return cls(year, week)
+
+    def __str__(self) -> str:
+        return f"{self.year}-W{self.week:02d}"
+
+    def monday(self) -> date:
+        return date.fromisocalendar(self.year, self.week, 1)
+
+    def start(self, tz: ZoneInfo = OSLO) -> datetime:
+        """Monday 00:00 of this week in the city's time zone."""
+        return datetime.combine(self.monday(), time(0, 0), tz)
+
+    def next(self) -> IsoWeek:
+        return IsoWeek.of(self.monday() + timedelta(days=7))
+
+
+@dataclass(frozen=True)
+class Theme:
+    """One theme a call matched, with its score (0-1) and the terms that carried it."""
+
+    profile_id: str
+    title: str
+    score: float
+    why: tuple[str, ...] = ()
+
+    @property
+    def percent(self) -> int:
+        return round(self.score * 100)
+
+
+@dataclass(frozen=True)
+class Item:
+    """One call as a digest shows it."""
+
+    key: CallKey
+    title: str
+    url: str
+    app_url: str
+    programme: str
+    identifier: str
+    status: str
+    next_deadline: date | None
+    deadline_text: str  # "15. mars 2026 (12 dager igjen)"
+    budget_text: str  # "" when the source gives no budget
+    summary: str
+    themes: tuple[Theme, ...]
+    why: tuple[str, ...]
+    change: str = ""  # for "Endringer": what changed, in Norwegian
+
+    @property
+    def score(self) -> float:
+        return max((t.score for t in self.themes), default=0.0)
+
+
+@dataclass(frozen=True)
+class SourceHealth:
+    """How one source did in the digest's period: runs that failed or returned nothing."""
+
+    source: str
+    title: str
+    errors: int = 0
+    empty: int = 0
+    last_error: str = ""
+
+
+@dataclass(frozen=True)
+class DigestInputs:
+    """What the archive knows, gathered once per send and shared by every subscriber of a digest."""
+
+    today: date
+    profiles: Mapping[str, Profile]
+    calls: Mapping[CallKey, Call]  # every call that matched one of the digest's themes
+    matches: Mapping[CallKey, Sequence[Match]]  # state "match" only
+    changes: Sequence[Mapping[str, Any]]  # change rows (source, external_id, at, kind, old, new) over the widest period
+    health: Sequence[SourceHealth] = ()
+    base_url: str = ""
+
+
+@dataclass(frozen=True)
+class Digest:
+    """The view model both templates render: one subscriber, one week."""
+
+    digest_id: str
+    title: str
+    week: IsoWeek
+    subscriber: Subscriber
+    period_start: datetime
+    period_end: datetime
+    today: date
+    subject: str
+    new: tuple[Item, ...]
+    new_total: int
+    closing: tuple[Item, ...]
+    closing_total: int
+    changes: tuple[Item, ...]
+    changes_total: int
+    themes: tuple[str, ...]  # the subscriber's theme titles
+    health: tuple[SourceHealth, ...]
+    closing_days: int
+    base_url: str = ""
+    counts: Mapping[str, int] = field(default_factory=dict)
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.new or self.closing or self.changes)
+
+
+def period_for(week: IsoWeek, now: datetime, last_end: datetime | None) -> tuple[datetime, datetime]:
+    """(start, end]: since the subscriber's last digest (else a week back) up to now, at most to the week's end."""
+    end = min(now, week.next().start())
+    start = last_end if last_end is not None and last_end < end else end - timedelta(days=7)
+    return start, end
+
+
+def build_digest(
+    spec: DigestSpec, subscriber: Subscriber, week: IsoWeek, period: tuple[datetime, datetime], data: DigestInputs
+) -> Digest:
+    """Everything one subscriber reads this week, ranked, limited and worded."""
+    themes = spec.profiles_for(subscriber)
+    relevant = _relevant(data, themes)
+    start, end = period
+    after, until = _stamp(start), _stamp(end)
+    in_period = [c for c in data.changes if after < c["at"] <= until and _key(c) in relevant]
+    new_keys = {_key(c) for c in in_period if c["kind"] == "new"}
+    new = _ranked(data, relevant, new_keys)
+    changed = _changes(data, relevant, in_period, new_keys)
+    closing = _closing(data, relevant, spec.closing_days, new_keys)
+    limit = spec.per_section
+    digest = Digest(
+        digest_id=spec.id,
+        title=spec.title,
+        week=week,
+        subscriber=subscriber,
+        period_start=start,
+        period_end=end,
+        today=data.today,
+        subject="",
+        new=tuple(new[:limit]),
+        new_total=len(new),
+        closing=tuple(closing[:limit]),
+        closing_total=len(closing),
+        changes=tuple(changed[:limit]),
+        changes_total=len(changed),
+        themes=tuple(data.profiles[p].title for p in themes if p in data.profiles),
+        health=tuple(h for h in data.health if h.errors or h.empty),
+        closing_days=spec.closing_days,
+        base_url=data.base_url,
+        counts={"new": len(new), "closing": len(closing), "changes": len(changed)},
+    )
+    return _with_subject(digest, new)
+
+
+def _relevant(data: DigestInputs, themes: Sequence[str]) -> dict[CallKey, tuple[Match, ...]]:
+    """Each matched call's matches within the subscriber's themes, best first."""
+    wanted = set(themes)
+    found: dict[CallKey, tuple[Match, ...]] = {}
+    for key, matches in data.matches.items():
+        mine = tuple(sorted((m for m in matches if m.profile_id in wanted), key=lambda m: -m.score))
+        if mine and key in data.calls:
+            found[key] = mine
+    return found
+
+
+def _ranked(data: DigestInputs, relevant: Mapping[CallKey, tuple[Match, ...]], keys: set[CallKey]) -> list[Item]:
+    items = [_item(data, key, relevant[key]) for key in keys]
+    # Best score first; ties broken by the nearest deadline, then the title, so the order is stable.
+    return sorted(items, key=lambda i: (-i.score, i.next_deadline or date.max, i.title, i.key))
+
+
+def _closing(
+    data: DigestInputs, relevant: Mapping[CallKey, tuple[Match, ...]], days: int, skip: set[CallKey]
+) -> list[Item]:
+    last_day = data.today + timedelta(days=days)
+    keys = set()
+    for key in relevant:
+        call = data.calls[key]
+        deadline = call.next_deadline(data.today)
+        if key not in skip and call.status == "open" and deadline is not None and deadline <= last_day:
+            keys.add(key)
+    items = [_item(data, key, relevant[key]) for key in keys]
+    return sorted(items, key=lambda i: (i.next_deadline or date.max, -i.score, i.title, i.key))
+
+
+def _changes(
+    data: DigestInputs,
+    relevant: Mapping[CallKey, tuple[Match, ...]],
+    changes: Sequence[Mapping[str, Any]],
+    skip: set[CallKey],
+) -> list[Item]:
+    """Moved deadlines and calls that opened; several changes of one call are told as one."""
+    told: dict[CallKey, list[str]] = {}
+    first_old: dict[CallKey, Any] = {}
+    last_new: dict[CallKey, Any] = {}
+    for change in changes:
+        key = _key(change)
+        if key in skip:
+            continue
+        if change["kind"] == "deadline_moved":
+            first_old.setdefault(key, change["old"])
+            last_new[key] = change["new"]
+            told.setdefault(key, [])
+        elif change["kind"] == "status_changed" and change["old"] == "forthcoming" and change["new"] == "open":
+            told.setdefault(key, []).append("Har åpnet for søknader (var kommende).")
+    items = []
+    for key, lines in told.items():
+        if key in last_new and _dates(first_old[key]) != _dates(last_new[key]):
+            lines = [f"Frist endret: {_dates(first_old[key])} → {_dates(last_new[key])}.", *lines]
+        if lines:
+            items.append(_item(data, key, relevant[key], " ".join(lines)))
+    return sorted(items, key=lambda i: (-i.score, i.title, i.key))
+
+
+def _item(data: DigestInputs, key: CallKey, matches: Sequence[Match], change: str = "") -> Item:
+    call = data.calls[key]
+    deadline = call.next_deadline(data.today)
+    themes = tuple(
+        Theme(
+            m.profile_id,
+            data.profiles[m.profile_id].title if m.profile_id in data.profiles else m.profile_id,
+            m.score,
+            m.why,
+        )
+        for m in matches
+    )
+    why = tuple(dict.fromkeys(term for m in matches for term in m.why))[:6]
+    return Item(
+        key=key,
+        title=call.title,
+        url=call.url,
+        app_url=f"{data.base_url.rstrip('/')}/call/{quote(key[0])}/{quote(key[1])}" if data.base_url else "",
+        programme=call.programme or call.source,
+        identifier=call.external_id,
+        status=call.status,
+        next_deadline=deadline,
+        deadline_text=_deadline_text(deadline, data.today),
+        budget_text=money_nb(call.budget.total, call.budget.currency) if call.budget.total else "",
+        summary=shorten(call.summary or call.description_text, SUMMARY_CHARS),
+        themes=themes,
+        why=why,
+        change=change,
+    )
+
+
+def _with_subject(digest: Digest, new: Sequence[Item]) -> Digest:
+    """'EU-utlysninger uke 26: 7 nye treff – Hav og havnæringer, Folkehelse'."""
+    counts = Counter(t.title for item in new for t in item.themes[:1])
+    top = ", ".join(title for title, _ in counts.most_common(3))
+    head = f"{digest.title}, uke {digest.week.week}"
+    if new:
+        subject = f"{head}: {len(new)} {'nytt treff' if len(new) == 1 else 'nye treff'} – {top}"
+    elif digest.closing_total:
+        subject = f"{head}: ingen nye treff, {digest.closing_total} frister nærmer seg"
+    else:
+        subject = f"{head}: ingen nye treff denne uken"
+    return Digest(**{**digest.__dict__, "subject": subject})
+
+
+def _deadline_text(deadline: date | None, today: date) -> str:
+    if deadline is None:
+        return "ingen kommende frist"
+    days = (deadline - today).days
+    left = "i dag" if days == 0 else ("1 dag igjen" if days == 1 else f"{days} dager igjen")
+    return f"{date_nb(deadline)} ({left})"
+
+
+def shorten(text: str, limit: int) -> str:
+    """At most `limit` characters, cut at a word and marked with an ellipsis."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(" ", 1)[0].rstrip(",.;:")
+    return cut + " …"
+
+
+def _dates(values: Any) -> str:
+    return ", ".join(date_nb(v) for v in values or []) or "ingen"
+
+
+def _key(change: Mapping[str, Any]) -> CallKey:
+    return (change["source"], change["external_id"])
+
+
+def _stamp(moment: datetime) -> str:
+    """The archive's UTC timestamp text (same form as store.calls.utc_stamp), to compare with change times."""
+    return moment.astimezone(UTC).isoformat(timespec="seconds")

@@ -1,0 +1,180 @@
+"""Mail: pure message building, and the two ways out (SMTP, or files in var/outbox/) behind one protocol."""
+
+from __future__ import annotations
+
+import os
+import re
+import smtplib
+import ssl
+from collections.abc import Mapping
+from datetime import datetime
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid, parseaddr
+from pathlib import Path
+from typing import Protocol
+
+from eumonitor.config import SmtpConfig
+
+DEFAULT_FROM = "eumonitor@localhost"
+
+
+class DeliveryError(Exception):
+    """The message was not accepted; `permanent` when the server refused this recipient for good."""
+
+    def __init__(self, message: str, permanent: bool = False):
+        super().__init__(message)
+        self.permanent = permanent
+
+
+class Mailer(Protocol):
+    """Something that delivers one message, or raises DeliveryError. `transport` names it in the records."""
+
+    transport: str
+
+    def send(self, message: EmailMessage) -> None: ...
+
+    def close(self) -> None: ...
+
+
+def build_message(
+    *,
+    sender: str,
+    to: str,
+    subject: str,
+    text: str,
+    html: str | None,
+    now: datetime,
+    headers: Mapping[str, str] | None = None,
+) -> EmailMessage:
+    """A multipart/alternative message (plain text first, HTML preferred by clients that show it)."""
+    message = EmailMessage()
+    message["Subject"] = subject
+    message["From"] = sender or DEFAULT_FROM
+    message["To"] = to
+    message["Date"] = format_datetime(now)
+    message["Message-ID"] = make_msgid("eumonitor", domain=_domain(sender))
+    # RFC 3834: tells auto-responders (out-of-office) not to answer a machine's mail.
+    message["Auto-Submitted"] = "auto-generated"
+    for name, value in (headers or {}).items():
+        message[name] = value
+    message.set_content(text, subtype="plain", charset="utf-8")
+    if html is not None:
+        message.add_alternative(html, subtype="html", charset="utf-8")
+    return message
+
+
+class SmtpMailer:
+    """SMTP with STARTTLS, TLS or none, and login; one connection reused, reopened once if it drops."""
+
+    transport = "smtp"
+
+    def __init__(self, config: SmtpConfig, environ: Mapping[str, str] | None = None):
+        self.config = config
+        self.environ = os.environ if environ is None else environ
+        self._smtp: smtplib.SMTP | None = None
+
+    def send(self, message: EmailMessage) -> None:
+        for attempt in (1, 2):
+            try:
+                self._connection().send_message(message)
+                return
+            except smtplib.SMTPRecipientsRefused as exc:
+                codes = "; ".join(f"{code} {_text(reply)}" for code, reply in exc.recipients.values())
+                raise DeliveryError(f"Mottakeren ble avvist av e-posttjeneren: {codes}", permanent=True) from exc
+            except smtplib.SMTPResponseException as exc:
+                self.close()
+                raise DeliveryError(f"E-posttjeneren svarte {exc.smtp_code} {_text(exc.smtp_error)}") from exc
+            except (smtplib.SMTPServerDisconnected, ConnectionError) as exc:
+                self.close()  # a dropped connection is worth one fresh one; a dead server is not
+                if attempt == 2:
+                    raise DeliveryError(f"Mistet forbindelsen til {self._where()}: {exc}") from exc
+            except (smtplib.SMTPException, OSError) as exc:
+                self.close()
+                raise DeliveryError(f"Kunne ikke sende via {self._where()}: {exc}") from exc
+
+    def _connection(self) -> smtplib.SMTP:
+        if self._smtp is not None:
+            return self._smtp
+        cfg = self.config
+        context = ssl.create_default_context()
+        if cfg.security == "tls":
+            smtp: smtplib.SMTP = smtplib.SMTP_SSL(cfg.host, cfg.port, timeout=cfg.timeout, context=context)
+        else:
+            smtp = smtplib.SMTP(cfg.host, cfg.port, timeout=cfg.timeout)
+        try:
+            if cfg.security == "starttls":
+                smtp.starttls(context=context)
+            if cfg.username:
+                smtp.login(cfg.username, self._password())
+        except BaseException:
+            smtp.close()
+            raise
+        self._smtp = smtp
+        return smtp
+
+    def _password(self) -> str:
+        name = self.config.password_env
+        if not name or not self.environ.get(name):
+            raise DeliveryError(f"Passordet for {self.config.username} mangler: miljøvariabelen {name or '?'} er tom")
+        return self.environ[name]
+
+    def _where(self) -> str:
+        return f"{self.config.host}:{self.config.port}"
+
+    def close(self) -> None:
+        if self._smtp is None:
+            return
+        try:
+            self._smtp.quit()
+        except (smtplib.SMTPException, OSError):
+            self._smtp.close()
+        self._smtp = None
+
+
+class FileMailer:
+    """Writes each message to the outbox as .eml (and its HTML part as .html, to open in a browser)."""
+
+    transport = "outbox"
+
+    def __init__(self, outbox: Path):
+        self.outbox = outbox
+
+    def send(self, message: EmailMessage) -> None:
+        self.outbox.mkdir(parents=True, exist_ok=True)
+        stem = _file_stem(message)
+        try:
+            _write_atomic(self.outbox / f"{stem}.eml", message.as_bytes())
+            html = message.get_body(("html",))
+            if html is not None:
+                _write_atomic(self.outbox / f"{stem}.html", html.get_content().encode("utf-8"))
+        except OSError as exc:
+            raise DeliveryError(f"Kunne ikke skrive til {self.outbox}: {exc}") from exc
+
+    def close(self) -> None:
+        pass
+
+
+def mailer_for(config: SmtpConfig, outbox: Path) -> Mailer:
+    """SMTP when a host is configured; otherwise the outbox, so a fresh machine works without a mail server."""
+    return SmtpMailer(config) if config.host else FileMailer(outbox)
+
+
+def _file_stem(message: EmailMessage) -> str:
+    tag = message.get("X-Eumonitor-Digest", "") or message.get("Subject", "melding")
+    address = parseaddr(message.get("To", ""))[1]
+    return re.sub(r"[^A-Za-z0-9@._-]+", "_", f"{tag}-{address}").strip("_")[:150]
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    temporary = path.with_name(path.name + ".tmp")
+    temporary.write_bytes(data)
+    temporary.replace(path)
+
+
+def _domain(sender: str) -> str:
+    address = parseaddr(sender)[1]
+    return address.rsplit("@", 1)[-1] if "@" in address else "localhost"
+
+
+def _text(reply: bytes | str) -> str:
+    return reply.decode("utf-8", "replace") if isinstance(reply, bytes) else str(reply)

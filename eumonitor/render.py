@@ -1,0 +1,107 @@
+"""The jinja2 environment for digests: packaged templates, an optional override folder, strict and escaped."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import css_inline
+import jinja2
+
+from eumonitor.digest import Digest, SourceHealth
+from eumonitor.present import date_nb
+
+HTML_TEMPLATE = "digest/email.html"
+TEXT_TEMPLATE = "digest/email.txt"
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """One digest as the mailer sends it."""
+
+    subject: str
+    html: str
+    text: str
+
+
+def environment(override: Path | str | None = None) -> jinja2.Environment:
+    """Templates from `override` first (a folder holding digest/*.html|txt), then the packaged ones.
+
+    Autoescape is on for .html so a call title with markup is shown as text; StrictUndefined makes a
+    template typo fail loudly instead of sending a mail with holes in it.
+    """
+    loaders: list[jinja2.BaseLoader] = []
+    if override:
+        loaders.append(jinja2.FileSystemLoader(str(override)))
+    loaders.append(jinja2.PackageLoader("eumonitor", "templates"))
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader(loaders),
+        autoescape=jinja2.select_autoescape(enabled_extensions=("html",), default_for_string=False),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["date_nb"] = date_nb
+    env.filters["treff"] = treff_nb
+    env.filters["health_nb"] = health_nb
+    return env
+
+
+@lru_cache(maxsize=8)
+def cached_environment(override: str = "") -> jinja2.Environment:
+    """One environment per override folder, so templates are compiled once per process."""
+    return environment(override or None)
+
+
+def render_digest(digest: Digest, env: jinja2.Environment | None = None) -> Rendered:
+    """HTML (CSS inlined, for Outlook and Gmail) and plain text from the same view model."""
+    env = env or cached_environment()
+    html = env.get_template(HTML_TEMPLATE).render(d=digest)
+    text = env.get_template(TEXT_TEMPLATE).render(d=digest)
+    return Rendered(subject=digest.subject, html=inline_css(html), text=_tidy(text))
+
+
+def treff_nb(count: int) -> str:
+    """'1 nytt treff', '7 nye treff'."""
+    return f"{count} nytt treff" if count == 1 else f"{count} nye treff"
+
+
+def health_nb(health: Sequence[SourceHealth]) -> str:
+    """The source-health line: which sources failed or returned nothing in the period."""
+    if not health:
+        return "alle kilder svarte som normalt."
+    parts = []
+    for h in health:
+        told = []
+        if h.errors:
+            told.append(f"feilet {_times(h.errors)}" + (f" (siste feil: {h.last_error})" if h.last_error else ""))
+        if h.empty:
+            told.append(f"ga ingen utlysninger {_times(h.empty)}")
+        parts.append(f"{h.title} {' og '.join(told)}")
+    return "; ".join(parts) + "."
+
+
+def _times(count: int) -> str:
+    return "1 gang" if count == 1 else f"{count} ganger"
+
+
+def inline_css(html: str) -> str:
+    """Move the <style> rules onto each element's style attribute; mail clients drop <style> blocks."""
+    return _inliner().inline(html)
+
+
+@lru_cache(maxsize=1)
+def _inliner() -> css_inline.CSSInliner:
+    return css_inline.CSSInliner(keep_style_tags=False, load_remote_stylesheets=False)
+
+
+def _tidy(text: str) -> str:
+    """At most one empty line in a row, so the plain text reads like a letter."""
+    lines: list[str] = []
+    for line in text.splitlines():
+        if line.strip() or (lines and lines[-1].strip()):
+            lines.append(line.rstrip())
+    return "\n".join(lines).strip() + "\n"
