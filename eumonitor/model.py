@@ -165,6 +165,8 @@ class Parsed:
     # True when the collector knows the scan it belongs to is complete only if every page
     # arrives; the pipeline marks unseen calls unlisted only after a complete scan.
     total_expected: int | None = None
+    # Why a page yielded nothing, in Norwegian ("fant ingen elementer for selektoren …"); shown on an empty run.
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,7 @@ class Scan:
     rows: int = 0
     total_expected: int | None = None
     first_page_rows: int = 0
+    notes: list[str] = field(default_factory=list)  # the collector's own words on why pages were empty
 
     def pages_expected(self) -> int | None:
         """Pages the scan will take, once the source has said how many rows it holds."""
@@ -52,6 +53,7 @@ def scan_source(spec: SourceSpec, collector: Collector, fetch: Fetch, progress: 
         scan.first_page_rows = scan.first_page_rows or page_rows
         scan.calls.extend(parsed.calls)
         scan.skipped.extend(parsed.skipped)
+        scan.notes.extend(n for n in parsed.notes if n not in scan.notes)
         scan.rows += page_rows
         if parsed.total_expected is not None:
             scan.total_expected = parsed.total_expected
@@ -83,7 +85,7 @@ def collect_source(
         previous = store.last_ok_count(spec.id)
         with store.transaction():
             changes = store.upsert_calls(spec.id, calls, now, run_id, complete=True)
-            status, error = _status(len(calls), previous)
+            status, error = _status(len(calls), previous, scan.notes)
             run = _run(spec.id, now, status, error, scan, changes, len(calls))
             store.finish_run(run_id, run)
     except (SourceError, *error_types) as exc:
@@ -96,9 +98,11 @@ def collect_source(
     return SourceRun(**{**run.__dict__, "id": run_id})
 
 
-def _status(count: int, previous: int | None) -> tuple[str, str | None]:
+def _status(count: int, previous: int | None, notes: list[str] | None = None) -> tuple[str, str | None]:
     if count:
         return "ok", None
+    if notes:
+        return "empty", "; ".join(notes)
     if previous:
         return "empty", f"Kilden ga ingen utlysninger (forrige vellykkede kjøring ga {previous}); har siden endret seg?"
     return "empty", "Kilden ga ingen utlysninger"

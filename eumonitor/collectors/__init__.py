@@ -23,8 +23,12 @@ class Collector(Protocol):
 
 def kinds() -> dict[str, Collector]:
     """The registry: one line per kind. Imported lazily so a broken kind names itself."""
-    from eumonitor.collectors import ft_api
+    from eumonitor.collectors import ft_api, html_list, ical, rss, wp_json
 
     return {
         "ft_api": ft_api.COLLECTOR,
+        "rss": rss.COLLECTOR,
+        "ical": ical.COLLECTOR,
+        "wp_json": wp_json.COLLECTOR,
+        "html_list": html_list.COLLECTOR,
     }
