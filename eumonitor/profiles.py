@@ -1,0 +1,119 @@
+"""Load and strictly validate the theme profiles in profiles/*.toml into Profile objects."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from eumonitor.model import Keyword, Profile
+from eumonitor.validate import Checker, Problem
+
+
+@dataclass(frozen=True)
+class KeywordGroup:
+    """One [[keywords]] table: words and phrases that count the same."""
+
+    terms: tuple[str, ...]
+    weight: float = 1.0
+
+
+@dataclass(frozen=True)
+class ProfileFile:
+    """The top level of a profiles/<id>.toml file."""
+
+    title: str
+    owner: str
+    description: str
+    keywords: tuple[KeywordGroup, ...] = ()
+    exclude: tuple[str, ...] = ()
+    programmes: tuple[str, ...] = ()
+    min_score: float = 0.25
+
+
+def load_profile(path: Path, root: Path) -> tuple[Profile | None, list[Problem]]:
+    """One profiles/<id>.toml; every problem named with the file and key."""
+    from eumonitor.config import _display, read_toml
+
+    data, text, problems = read_toml(path, root)
+    if problems:
+        return None, problems
+    return profile_from_table(data, text, path.stem, _display(path, root))
+
+
+def profile_from_table(data: dict, text: str, profile_id: str, display: str) -> tuple[Profile | None, list[Problem]]:
+    """A parsed profile table as a Profile, or the problems that stop it."""
+    from eumonitor.config import EMAIL_PATTERN, ID_PATTERN
+
+    checker = Checker(display, text, display)
+    if not data:
+        checker.add("", "profilen er tom; den trenger title, owner, description og keywords")
+        return None, checker.problems
+    if not ID_PATTERN.match(profile_id):
+        checker.add("", f"filnavnet gir en ugyldig id '{profile_id}'; bruk små bokstaver, tall, - og _")
+    top = checker.build(ProfileFile, data)
+    if top is None:
+        return None, checker.problems
+    _check_values(checker, top, EMAIL_PATTERN)
+    if checker.problems:
+        return None, checker.problems
+    keywords = tuple(Keyword(term.strip(), group.weight) for group in top.keywords for term in group.terms)
+    profile = Profile(
+        id=profile_id,
+        title=top.title.strip(),
+        owner=top.owner.strip(),
+        description=" ".join(top.description.split()),
+        keywords=keywords,
+        exclude=tuple(t.strip() for t in top.exclude),
+        programmes=tuple(p.strip() for p in top.programmes),
+        min_score=top.min_score,
+        path=display,
+    )
+    return profile, []
+
+
+def _check_values(checker: Checker, top: ProfileFile, email_pattern) -> None:
+    for key in ("title", "description"):
+        if not str(getattr(top, key)).strip():
+            checker.add(key, "kan ikke være tom")
+    if not email_pattern.match(top.owner or ""):
+        checker.add("owner", f"skal være en e-postadresse, fikk {top.owner!r}")
+    if not top.keywords or not any(g.terms for g in top.keywords):
+        checker.add("keywords", "profilen har ingen nøkkelord; legg til minst én [[keywords]] med terms")
+    for i, group in enumerate(top.keywords):
+        if not group.weight > 0:
+            checker.add(f"keywords[{i}].weight", f"skal være større enn 0, fikk {group.weight}")
+        if any(not t.strip() for t in group.terms):
+            checker.add(f"keywords[{i}].terms", "inneholder et tomt ord")
+    if any(not t.strip() for t in top.exclude):
+        checker.add("exclude", "inneholder et tomt ord")
+    if not 0.0 <= top.min_score <= 1.0:
+        checker.add("min_score", f"skal være mellom 0 og 1, fikk {top.min_score}")
+
+
+def load_profiles(root: Path) -> tuple[dict[str, Profile], list[Problem]]:
+    """Every profiles/*.toml under the root, in name order; all problems collected."""
+    profiles: dict[str, Profile] = {}
+    problems: list[Problem] = []
+    folder = root / "profiles"
+    if not folder.is_dir():
+        return profiles, problems
+    for path in sorted(folder.glob("*.toml")):
+        profile, found = load_profile(path, root)
+        problems.extend(found)
+        if profile is not None:
+            profiles[profile.id] = profile
+    return profiles, problems
+
+
+def load_profile_file(path: Path, profile_id: str | None = None) -> tuple[Profile | None, list[Problem]]:
+    """A profile file anywhere (e.g. an edited copy for `profile preview --file`)."""
+    import tomllib
+
+    display = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+        data = tomllib.loads(text)
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        return None, [Problem(display, "", f"kan ikke leses: {exc}")]
+    return profile_from_table(data, text, profile_id or path.stem, display)
+
