@@ -131,6 +131,7 @@ class Config:
     settings: Settings
     sources: Mapping[str, SourceSpec]
     digests: Mapping[str, Any] = field(default_factory=dict)  # digests/<id>.toml as DigestSpec
+    profiles: Mapping[str, Any] = field(default_factory=dict)  # profiles/<id>.toml as Profile
 
     def path(self, relative: str) -> Path:
         """A path from config.toml, taken relative to the root."""
@@ -266,6 +267,10 @@ def load_config(root: Path, kinds: Mapping[str, Any] | None = None) -> Config:
     settings, problems = load_settings(root)
     sources, found = load_folder(root / "sources", lambda p: load_source(p, root, settings, kinds))
     problems.extend(found)
+    from eumonitor.profiles import load_profiles
+
+    profiles, found = load_profiles(root)
+    problems.extend(found)
     from eumonitor.digest_config import load_digests
 
     # Digests name profiles; checked against the profile files present (each profile is validated on its own).
@@ -273,7 +278,7 @@ def load_config(root: Path, kinds: Mapping[str, Any] | None = None) -> Config:
     problems.extend(found)
     if problems:
         raise ConfigError(problems)
-    return Config(root=root, settings=settings, sources=sources, digests=digests)
+    return Config(root=root, settings=settings, sources=sources, digests=digests, profiles=profiles)
 
 
 def _display(path: Path, root: Path) -> str:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from eumonitor.store.calls import CallsMixin
 from eumonitor.store.deliveries import DeliveriesMixin
+from eumonitor.store.matches import MatchesMixin
 from eumonitor.store.runs import RunsMixin
 from eumonitor.store.search import SearchMixin
 from eumonitor.store.weblog import WebLogMixin
@@ -18,7 +19,7 @@ class StoreError(Exception):
     """The archive cannot be opened or migrated; the message names the file."""
 
 
-class Store(CallsMixin, RunsMixin, SearchMixin, WebLogMixin, DeliveriesMixin):
+class Store(CallsMixin, RunsMixin, SearchMixin, WebLogMixin, DeliveriesMixin, MatchesMixin):
     """One connection to the archive. Each mixin owns one area and declares its MIGRATIONS.
 
     Migration versions are allotted per area so areas never collide:
@@ -42,6 +43,8 @@ class Store(CallsMixin, RunsMixin, SearchMixin, WebLogMixin, DeliveriesMixin):
             raise StoreError(f"Arkivet {self.path} kan ikke åpnes: {exc}") from exc
 
     def close(self) -> None:
+        # Keeps the query planner's statistics fresh as the archive grows (cheap when nothing changed).
+        self.conn.execute("PRAGMA optimize")
         self.conn.close()
 
     @contextmanager

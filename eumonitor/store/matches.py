@@ -1,0 +1,144 @@
+"""The matches table (score, state and "why" per call and profile) and what each profile was last scored with."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+from eumonitor.model import Call, Match
+
+MIGRATIONS = [
+    (
+        10,
+        """
+CREATE TABLE matches (
+    profile_id TEXT NOT NULL,
+    call_id INTEGER NOT NULL REFERENCES calls(id),
+    score REAL NOT NULL,
+    state TEXT NOT NULL DEFAULT 'match',
+    why TEXT NOT NULL DEFAULT '[]',
+    reason TEXT NOT NULL DEFAULT '',
+    scored_at TEXT NOT NULL,
+    PRIMARY KEY (profile_id, call_id)
+) WITHOUT ROWID;
+CREATE INDEX matches_by_call ON matches(call_id);
+CREATE INDEX matches_by_rank ON matches(profile_id, state, score DESC);
+CREATE TABLE match_profiles (
+    profile_id TEXT PRIMARY KEY,
+    fingerprint TEXT NOT NULL,
+    model_stamp TEXT NOT NULL,
+    scale REAL NOT NULL,
+    scored_at TEXT NOT NULL
+);
+""",
+    )
+]
+
+
+class MatchesMixin:
+    """Store methods for matches: save per profile, read per call or per profile, count."""
+
+    MIGRATIONS = MIGRATIONS
+    conn: sqlite3.Connection
+
+    def save_matches(self, profile_id: str, matches: Sequence[Match], now: datetime, replace_all: bool = False) -> int:
+        """Store one profile's matches (upsert); with replace_all, that profile's older rows go first."""
+        ids = self._call_ids()
+        stamp = now.isoformat()
+        rows = [
+            (profile_id, ids[(m.source, m.external_id)], m.score, m.state, json.dumps(list(m.why)), m.reason, stamp)
+            for m in matches
+            if (m.source, m.external_id) in ids
+        ]
+        if replace_all:
+            self.conn.execute("DELETE FROM matches WHERE profile_id = ?", (profile_id,))
+        self.conn.executemany(
+            "INSERT OR REPLACE INTO matches(profile_id, call_id, score, state, why, reason, scored_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
+        return len(rows)
+
+    def _call_ids(self) -> dict[tuple[str, str], int]:
+        return {(r[0], r[1]): r[2] for r in self.conn.execute("SELECT source, external_id, id FROM calls")}
+
+    def forget_profiles(self, keep: Sequence[str]) -> None:
+        """Drop matches of profiles that no longer exist."""
+        marks = ",".join("?" * len(keep)) or "''"
+        self.conn.execute(f"DELETE FROM matches WHERE profile_id NOT IN ({marks})", tuple(keep))
+        self.conn.execute(f"DELETE FROM match_profiles WHERE profile_id NOT IN ({marks})", tuple(keep))
+
+    def profile_state(self, profile_id: str) -> dict[str, Any] | None:
+        row = self.conn.execute("SELECT * FROM match_profiles WHERE profile_id = ?", (profile_id,)).fetchone()
+        return dict(row) if row else None
+
+    def set_profile_state(self, profile_id: str, fingerprint: str, model_stamp: str, scale: float, now: datetime):
+        self.conn.execute(
+            "INSERT OR REPLACE INTO match_profiles(profile_id, fingerprint, model_stamp, scale, scored_at) "
+            "VALUES (?, ?, ?, ?, ?)",
+            (profile_id, fingerprint, model_stamp, scale, now.isoformat()),
+        )
+
+    def matches_for_call(self, source: str, external_id: str) -> list[Match]:
+        """Every profile's verdict on one call, best score first."""
+        rows = self.conn.execute(
+            "SELECT m.* FROM matches m JOIN calls c ON c.id = m.call_id "
+            "WHERE c.source = ? AND c.external_id = ? ORDER BY m.score DESC, m.profile_id",
+            (source, external_id),
+        )
+        return [_match(r, source, external_id) for r in rows]
+
+    def profile_matches(
+        self,
+        profile_id: str,
+        *,
+        state: str = "match",
+        today: date | None = None,
+        open_only: bool = False,
+        limit: int | None = None,
+    ) -> list[tuple[Call, Match]]:
+        """One profile's calls in the given state, ranked by score; open_only keeps calls one can still apply to."""
+        from eumonitor.store.calls import row_to_call
+
+        where = ["m.profile_id = :profile"]
+        args: dict[str, Any] = {"profile": profile_id, "today": (today or date.today()).isoformat()}
+        if state:
+            where.append("m.state = :state")
+            args["state"] = state
+        if open_only:
+            # Open or forthcoming with a deadline still ahead (or none stated): what an adviser can act on.
+            where.append("c.status IN ('open', 'forthcoming')")
+            where.append(
+                "(c.deadlines = '[]' OR EXISTS (SELECT 1 FROM call_deadlines d "
+                "WHERE d.call_id = c.id AND d.deadline >= :today))"
+            )
+        sql = (
+            "SELECT c.*, m.profile_id AS m_profile, m.score AS m_score, m.state AS m_state, m.why AS m_why, "
+            "m.reason AS m_reason FROM matches m JOIN calls c ON c.id = m.call_id WHERE "
+            + " AND ".join(where)
+            + " ORDER BY m.score DESC, c.external_id"
+        )
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        out = []
+        for row in self.conn.execute(sql, args):
+            match = Match(
+                row["m_profile"], row["source"], row["external_id"], row["m_score"],
+                tuple(json.loads(row["m_why"])), row["m_state"], row["m_reason"],
+            )  # fmt: skip
+            out.append((row_to_call(row), match))
+        return out
+
+    def match_counts(self) -> dict[str, int]:
+        """Matches (state 'match') per profile."""
+        rows = self.conn.execute("SELECT profile_id, count(*) FROM matches WHERE state = 'match' GROUP BY profile_id")
+        return {r[0]: r[1] for r in rows}
+
+
+def _match(row: sqlite3.Row, source: str, external_id: str) -> Match:
+    return Match(
+        row["profile_id"], source, external_id, row["score"], tuple(json.loads(row["why"])), row["state"], row["reason"]
+    )
