@@ -16,38 +16,43 @@ MIGRATIONS = [
         1,
         """
 CREATE TABLE calls (
+    -- Small columns first: SQLite reads a row up to the column it needs, so filters on status or
+    -- deadline must not have to step over the long description texts (often in overflow pages).
     id INTEGER PRIMARY KEY,
     source TEXT NOT NULL,
     external_id TEXT NOT NULL,
-    title TEXT NOT NULL,
-    url TEXT NOT NULL DEFAULT '',
-    description_html TEXT NOT NULL DEFAULT '',
-    description_text TEXT NOT NULL DEFAULT '',
-    summary TEXT NOT NULL DEFAULT '',
-    programme TEXT NOT NULL DEFAULT '',
-    programme_id TEXT NOT NULL DEFAULT '',
-    call_identifier TEXT NOT NULL DEFAULT '',
-    call_title TEXT NOT NULL DEFAULT '',
-    call_type TEXT NOT NULL DEFAULT '',
     status TEXT NOT NULL DEFAULT '',
+    last_deadline TEXT,
+    listed INTEGER NOT NULL DEFAULT 1,
+    programme_id TEXT NOT NULL DEFAULT '',
+    programme TEXT NOT NULL DEFAULT '',
+    budget_total INTEGER,
     opening_date TEXT,
     deadlines TEXT NOT NULL DEFAULT '[]',
-    deadline_model TEXT NOT NULL DEFAULT '',
-    deadline_tz TEXT NOT NULL DEFAULT 'Europe/Brussels',
-    budget TEXT NOT NULL DEFAULT '{}',
-    budget_total INTEGER,
-    keywords TEXT NOT NULL DEFAULT '[]',
-    tags TEXT NOT NULL DEFAULT '[]',
-    extra TEXT NOT NULL DEFAULT '{}',
-    content_hash TEXT NOT NULL,
     first_seen TEXT NOT NULL,
     last_seen TEXT NOT NULL,
     last_changed TEXT NOT NULL,
-    listed INTEGER NOT NULL DEFAULT 1,
     unlisted_at TEXT,
+    content_hash TEXT NOT NULL,
+    title TEXT NOT NULL,
+    url TEXT NOT NULL DEFAULT '',
+    call_identifier TEXT NOT NULL DEFAULT '',
+    call_title TEXT NOT NULL DEFAULT '',
+    call_type TEXT NOT NULL DEFAULT '',
+    deadline_model TEXT NOT NULL DEFAULT '',
+    deadline_tz TEXT NOT NULL DEFAULT 'Europe/Brussels',
+    summary TEXT NOT NULL DEFAULT '',
+    budget TEXT NOT NULL DEFAULT '{}',
+    keywords TEXT NOT NULL DEFAULT '[]',
+    tags TEXT NOT NULL DEFAULT '[]',
+    extra TEXT NOT NULL DEFAULT '{}',
+    description_text TEXT NOT NULL DEFAULT '',
+    description_html TEXT NOT NULL DEFAULT '',
     UNIQUE (source, external_id)
 );
 CREATE INDEX calls_by_programme ON calls(programme_id);
+-- Covers the search filters, so filtering full-text hits never reads the wide rows.
+CREATE INDEX calls_filter ON calls(id, status, last_deadline, listed, programme_id, programme, source);
 CREATE INDEX calls_by_first_seen ON calls(first_seen);
 CREATE TABLE call_deadlines (
     call_id INTEGER NOT NULL REFERENCES calls(id),
@@ -99,6 +104,8 @@ def call_row(call: Call) -> dict[str, Any]:
         "status": call.status,
         "opening_date": call.opening_date.isoformat() if call.opening_date else None,
         "deadlines": json.dumps([d.isoformat() for d in call.deadlines]),
+        # Kept beside the list so "closed today" is a column comparison, not a subquery per row.
+        "last_deadline": max(call.deadlines).isoformat() if call.deadlines else None,
         "deadline_model": call.deadline_model,
         "deadline_tz": call.deadline_tz,
         "budget": json.dumps(asdict(call.budget)),

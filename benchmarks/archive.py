@@ -1,0 +1,120 @@
+"""Prints collect speed through a local replay server, peak memory, and search latency at 50,000 calls."""
+
+from __future__ import annotations
+
+import random
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+
+from click.testing import CliRunner
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "tests"))
+
+from conftest import SCANS, SEARCH_PATH, write_root  # noqa: E402
+from replay_server import ReplayServer, ScanReplay  # noqa: E402
+
+from eumonitor.cli import main  # noqa: E402
+from eumonitor.store import Store  # noqa: E402
+from eumonitor.store.search import SearchQuery  # noqa: E402
+
+TARGET_CALLS = 50_000
+
+
+def collect_both_scans(root: Path) -> tuple[float, int]:
+    """Wall time and calls handled for collecting the two recorded weeks in turn."""
+    replay = ScanReplay(SCANS / "2026-06-17")
+    handled = 0
+    with ReplayServer() as server:
+        server.route(SEARCH_PATH, replay)
+        write_root(root, server.url + SEARCH_PATH)
+        start = time.perf_counter()
+        for week in ("2026-06-17", "2026-06-24"):
+            replay.use(SCANS / week)
+            result = CliRunner().invoke(main, ["--root", str(root), "--now", week, "collect", "--json"])
+            assert result.exit_code == 0, result.output
+            handled += _calls_in(result.output)
+        return time.perf_counter() - start, handled
+
+
+def _calls_in(output: str) -> int:
+    import json
+
+    return sum(run["counts"]["calls"] for run in json.loads(output))
+
+
+def scale_archive(store: Store, target: int) -> int:
+    """Replicate the real calls under new ids until the archive holds `target` calls."""
+    originals = list(store.iter_calls())
+    now = store.conn.execute("SELECT max(last_seen) FROM calls").fetchone()[0]
+    from datetime import datetime
+
+    moment = datetime.fromisoformat(now)
+    copy = 0
+    with store.transaction():
+        while store.count_calls() < target:
+            copy += 1
+            batch = [replace(c, external_id=f"{c.external_id}-COPY{copy}") for c in originals]
+            store.upsert_calls(f"copy-{copy}", batch, moment, None, complete=False)
+    store.conn.execute("ANALYZE")
+    return store.count_calls()
+
+
+def queries(store: Store, count: int) -> list[SearchQuery]:
+    """Varied queries: title words, identifiers, two-word phrases, with and without filters."""
+    rng = random.Random(7)
+    titles = [r[0] for r in store.conn.execute("SELECT title FROM calls WHERE source = 'eu-funding-tenders'")]
+    ids = [r[0] for r in store.conn.execute("SELECT external_id FROM calls WHERE source = 'eu-funding-tenders'")]
+    words = [w for t in titles for w in t.split() if len(w) > 4]
+    made = []
+    for i in range(count):
+        kind = i % 4
+        if kind == 0:
+            text = rng.choice(words)
+        elif kind == 1:
+            text = rng.choice(ids)
+        elif kind == 2:
+            text = " ".join(rng.sample(words, 2))
+        else:
+            text = rng.choice(words)
+        made.append(SearchQuery(text=text, status="open" if kind == 3 else "", limit=20))
+    return made
+
+
+def main_benchmark() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp) / "root"
+        seconds, handled = collect_both_scans(root)
+        print(
+            f"collect, both recorded scans via 127.0.0.1: {seconds:.2f} s, {handled} calls, "
+            f"{handled / seconds:.0f} calls/s ({seconds / 2:.2f} s per ~630-call scan)"
+        )
+        store = Store(root / "var" / "eumonitor.db")
+        start = time.perf_counter()
+        total = scale_archive(store, TARGET_CALLS)
+        print(f"archive scaled to {total} calls in {time.perf_counter() - start:.1f} s")
+        today = date(2026, 6, 24)
+        timings = []
+        for query in queries(store, 200):
+            start = time.perf_counter()
+            store.search(query, today)
+            timings.append((time.perf_counter() - start) * 1000)
+        timings.sort()
+        p95 = timings[int(len(timings) * 0.95) - 1]
+        print(
+            f"search over {total} calls, 200 queries: median {statistics.median(timings):.1f} ms, "
+            f"p95 {p95:.1f} ms, max {timings[-1]:.1f} ms"
+        )
+        peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(f"peak memory (max RSS of this process): {peak_mb:.0f} MB")
+        store.close()
+
+
+if __name__ == "__main__":
+    main_benchmark()
