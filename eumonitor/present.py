@@ -21,6 +21,7 @@ CHANGE_NB = {
     "unlisted": "ikke lenger listet",
     "relisted": "listet igjen",
 }
+DEADLINE_MODEL_NB = {"single-stage": "ett trinn", "two-stage": "to trinn", "multiple cut-off": "flere frister"}
 MONTHS_NB = (
     "januar",
     "februar",
@@ -146,7 +147,7 @@ def call_lines(call: Call, record: dict[str, Any], history: list[dict[str, Any]]
         f"Åpner: {date_nb(call.opening_date)}",
         "Frister: "
         + (", ".join(date_nb(d) for d in call.deadlines) or "ingen oppgitt")
-        + (f" ({call.deadline_model})" if call.deadline_model else ""),
+        + (f" ({DEADLINE_MODEL_NB.get(call.deadline_model, call.deadline_model)})" if call.deadline_model else ""),
         f"Neste frist: {date_nb(nxt)} ({days_left_nb(nxt, today)})" if nxt else "Neste frist: ingen kommende",
         f"Budsjett: {money_nb(b.total, b.currency)}"
         + (f", {b.expected_grants} forventede tildelinger" if b.expected_grants else "")
