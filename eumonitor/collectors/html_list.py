@@ -73,7 +73,7 @@ def parse(spec: SourceSpec, page: Page) -> Parsed:
     listing = page.request.meta.get("listing")
     if isinstance(listing, dict):
         call, warnings = item_page_call(spec, page, listing)
-        return Parsed(calls=(call,), skipped=tuple(warnings))
+        return Parsed(calls=(call,) if call else (), skipped=tuple(warnings))
     return parse_listing(spec, page)
 
 
@@ -123,13 +123,15 @@ def parse_listing(spec: SourceSpec, page: Page) -> Parsed:
     seen: set[str] = set()
     for item in items:
         data = _read_item(item, opts, page.url)
-        if not data["title"] or not keep_item(opts, data["title"], html_to_text(data["html"])):
+        following = opts.follow and urlsplit(data["url"]).scheme in ("http", "https")
+        # When following, the keyword rules judge the item's own page: a listing card says too little.
+        if not data["title"] or not (following or keep_item(opts, data["title"], html_to_text(data["html"]))):
             continue
         key = data["url"] or data["title"]
         if key in seen:
             continue  # one card often links its title and its image to the same page
         seen.add(key)
-        if opts.follow and data["url"] and urlsplit(data["url"]).scheme in ("http", "https"):
+        if following:
             if len(follow) < opts.max_follow:
                 follow.append(
                     Request(url=data["url"], meta={"listing": {k: v for k, v in data.items() if k != "html"}})
@@ -170,7 +172,7 @@ def item_call(spec: SourceSpec, opts: Options, data: dict[str, Any], base: str) 
     return _date_field(opts, data, call)
 
 
-def item_page_call(spec: SourceSpec, page: Page, listing: dict[str, Any]) -> tuple[RawCall, list[Skipped]]:
+def item_page_call(spec: SourceSpec, page: Page, listing: dict[str, Any]) -> tuple[RawCall | None, list[Skipped]]:
     """A call from its own page: text and dates from the page, title and link from the listing."""
     opts = _options(spec)
     soup = BeautifulSoup(page.content, "lxml")
@@ -179,6 +181,8 @@ def item_page_call(spec: SourceSpec, page: Page, listing: dict[str, Any]) -> tup
     content = soup.select_one(opts.content) or soup.body or soup
     url = str(listing.get("url") or page.url)
     title = str(listing.get("title") or _text(soup.find("h1")))
+    if not keep_item(opts, title, html_to_text(str(content))):
+        return None, []
     call = text_call(spec, opts, external_id=url, title=title, url=url, html=str(content), extra={},
                      summary=str(listing.get("summary") or ""))  # fmt: skip
     if call.deadlines and opts.date_role == "deadline":

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from eumonitor.store.calls import CallsMixin
 from eumonitor.store.deliveries import DeliveriesMixin
+from eumonitor.store.links import LinksMixin
 from eumonitor.store.matches import MatchesMixin
 from eumonitor.store.runs import RunsMixin
 from eumonitor.store.search import SearchMixin
@@ -19,7 +20,7 @@ class StoreError(Exception):
     """The archive cannot be opened or migrated; the message names the file."""
 
 
-class Store(CallsMixin, RunsMixin, SearchMixin, WebLogMixin, DeliveriesMixin, MatchesMixin):
+class Store(CallsMixin, RunsMixin, SearchMixin, WebLogMixin, DeliveriesMixin, MatchesMixin, LinksMixin):
     """One connection to the archive. Each mixin owns one area and declares its MIGRATIONS.
 
     Migration versions are allotted per area so areas never collide:
