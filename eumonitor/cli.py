@@ -181,5 +181,16 @@ def test_source(ctx: click.Context, source_id: str, limit: int) -> None:
         click.echo(f"  hoppet over: {skipped.reason} {skipped.item}".rstrip())
 
 
+
+def _register_digest_commands() -> None:
+    from eumonitor.cli_digest import digest, run
+
+    main.add_command(digest)
+    main.add_command(run)
+
+
+_register_digest_commands()
+
+
 if __name__ == "__main__":
     main()

@@ -1,0 +1,74 @@
+"""Staff alerts: a source that has failed N collects in a row gets one mail (or outbox file) to the staff."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from eumonitor.mailer import DeliveryError, Mailer, build_message
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class FailingSource:
+    """A source whose latest runs all failed."""
+
+    source: str
+    title: str
+    streak: int
+    last_error: str
+
+
+def alerts_due(streaks: Mapping[str, tuple[int, str]], titles: Mapping[str, str], after: int) -> list[FailingSource]:
+    """Sources whose failure streak has just reached `after` (source -> (streak, last error)).
+
+    Only the run that reaches the threshold alerts, so staff get one mail per breakdown, not one a day.
+    """
+    return [
+        FailingSource(source, titles.get(source, source), streak, error)
+        for source, (streak, error) in sorted(streaks.items())
+        if streak == after
+    ]
+
+
+def alert_text(failing: Sequence[FailingSource]) -> tuple[str, str]:
+    """Subject and body, in Norwegian."""
+    names = ", ".join(f.title for f in failing)
+    subject = f"eumonitor: {names} har feilet flere ganger på rad"
+    lines = ["Disse kildene har feilet ved hver innhenting i det siste:", ""]
+    for f in failing:
+        lines += [f"* {f.title} ({f.source}): {f.streak} feil på rad", f"  Siste feil: {f.last_error or 'ukjent'}", ""]
+    lines += [
+        "Utlysninger fra disse kildene kommer ikke med i sammendragene før feilen er rettet.",
+        "Prøv `eumonitor test-source KILDE` for å se hva som skjer.",
+    ]
+    return subject, "\n".join(lines) + "\n"
+
+
+def send_alerts(store, config, mailer: Mailer, now: datetime) -> list[FailingSource]:
+    """Check every enabled source's failure streak and alert the staff once a streak reaches the threshold."""
+    settings = config.settings.alerts
+    streaks = {}
+    for source_id, spec in config.sources.items():
+        if spec.enabled:
+            streak = store.failure_streak(source_id)
+            runs = store.recent_runs(source_id, limit=1) if streak else []
+            streaks[source_id] = (streak, (runs[0]["error"] or "") if runs else "")
+    failing = alerts_due(streaks, {k: s.title for k, s in config.sources.items()}, settings.after_failures)
+    if not failing:
+        return []
+    subject, text = alert_text(failing)
+    recipients = settings.to or ((config.settings.http.contact,) if config.settings.http.contact else ())
+    for address in recipients:
+        message = build_message(
+            sender=config.settings.smtp.from_, to=address, subject=subject, text=text, html=None, now=now,
+            headers={"X-Eumonitor-Alert": "source-failures"},
+        )  # fmt: skip
+        try:
+            mailer.send(message)
+        except DeliveryError as exc:
+            log.warning("alert to %s failed: %s", address, exc)
+    return failing

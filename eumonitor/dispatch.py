@@ -1,0 +1,173 @@
+"""Send what is due: gather from the archive, build and render each subscriber's digest, send, then record."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from eumonitor.digest import DigestInputs, IsoWeek, SourceHealth, build_digest, period_for
+from eumonitor.mailer import DeliveryError, Mailer, build_message
+from eumonitor.model import Call, Delivery, DigestSpec, Match, Subscriber
+from eumonitor.render import Rendered, cached_environment, render_digest
+
+log = logging.getLogger(__name__)
+CHANGE_KINDS = ("new", "deadline_moved", "status_changed")
+
+
+@dataclass
+class SendReport:
+    """What one digest's send did for one week."""
+
+    digest_id: str
+    week: str
+    sent: list[str] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)
+    already: list[str] = field(default_factory=list)
+    previews: list[tuple[Subscriber, Rendered]] = field(default_factory=list)  # filled on dry runs
+
+
+def due_week(now: datetime, cron: str, timezone: str) -> IsoWeek | None:
+    """The current ISO week once its scheduled digest time has passed; None before it.
+
+    A missed earlier week is not sent late: the next digest covers everything since the last one anyway.
+    """
+    from apscheduler.triggers.cron import CronTrigger
+
+    zone = ZoneInfo(timezone)
+    week = IsoWeek.of(now.astimezone(zone).date())
+    start = week.start(zone)
+    first = CronTrigger.from_crontab(cron, timezone=zone).get_next_fire_time(None, start)
+    if first is None or first >= week.next().start(zone) or now < first:
+        return None
+    return week
+
+
+def gather(store, config, spec: DigestSpec, since: datetime, now: datetime) -> DigestInputs:
+    """Everything the digest's subscribers may need, read once: matches, changes since `since`, source health."""
+    calls: dict[tuple[str, str], Call] = {}
+    matches: dict[tuple[str, str], list[Match]] = {}
+    for profile_id in spec.profiles:
+        for call, match in store.profile_matches(profile_id, state="match"):
+            calls[call.key] = call
+            matches.setdefault(call.key, []).append(match)
+    # Periods are (start, end]; the archive's query is [start, end), and stamps have whole seconds.
+    second = timedelta(seconds=1)
+    changes = store.changes_between(since + second, now + second, CHANGE_KINDS)
+    return DigestInputs(
+        today=now.astimezone(ZoneInfo(config.settings.schedule.timezone)).date(),
+        profiles=getattr(config, "profiles", {}),
+        calls=calls,
+        matches=matches,
+        changes=changes,
+        health=source_health(store, config.sources, since, now),
+        base_url=config.settings.web.base_url,
+    )
+
+
+def source_health(store, sources: Mapping[str, object], since: datetime, until: datetime) -> list[SourceHealth]:
+    """Per enabled source: runs in (since, until] that failed or came back empty."""
+    after, upto = _stamp(since), _stamp(until + timedelta(seconds=1))
+    found = []
+    for source_id, spec in sources.items():
+        if not getattr(spec, "enabled", True):
+            continue
+        runs = [r for r in store.recent_runs(source_id, limit=100) if after < r["started_at"] < upto]
+        errors = [r for r in runs if r["status"] == "error"]
+        empty = sum(1 for r in runs if r["status"] == "empty")
+        title = getattr(spec, "title", "") or source_id
+        last = (errors[0]["error"] or "")[:200] if errors else ""
+        found.append(SourceHealth(source_id, title, len(errors), empty, last))
+    return found
+
+
+def send_digest(
+    store,
+    config,
+    spec: DigestSpec,
+    week: IsoWeek,
+    now: datetime,
+    mailer: Mailer | None,
+    only: str | None = None,
+    include_done: bool = False,
+) -> SendReport:
+    """Each subscriber still missing this week; with no mailer, a dry run that renders but sends nothing.
+
+    A delivery row is written only after the mailer returned, i.e. after the server accepted the message,
+    so a crash or a lost server leaves the rest to the next run and nobody gets the same week twice.
+    """
+    report = SendReport(spec.id, str(week))
+    done = store.delivered_to(spec.id, str(week))
+    todo = [s for s in spec.subscribers if only is None or s.email.lower() == only.lower()]
+    periods = {}
+    for subscriber in todo:
+        if subscriber.email.lower() in done and not include_done:
+            report.already.append(subscriber.email)
+            continue
+        last = store.last_sent(spec.id, subscriber.email, str(week))
+        periods[subscriber.email] = period_for(week, now, last.period_end if last else None)
+    if not periods:
+        return report
+    data = gather(store, config, spec, min(p[0] for p in periods.values()), now)
+    env = cached_environment(str(config.root / spec.template) if spec.template else "")
+    for subscriber in todo:
+        if subscriber.email in periods:
+            _send_one(store, config, spec, week, now, mailer, subscriber, periods[subscriber.email], data, env, report)
+    return report
+
+
+def _send_one(store, config, spec, week, now, mailer, subscriber, period, data, env, report: SendReport) -> None:
+    digest = build_digest(spec, subscriber, week, period, data)
+    rendered = render_digest(digest, env)
+    if mailer is None:
+        report.previews.append((subscriber, rendered))
+        return
+    message = build_message(
+        sender=config.settings.smtp.from_,
+        to=subscriber.email,
+        subject=rendered.subject,
+        text=rendered.text,
+        html=rendered.html,
+        now=now,
+        headers={"X-Eumonitor-Digest": f"{spec.id} {week}"},
+    )
+    record = Delivery(
+        spec.id, str(week), subscriber.email, "sent", now, rendered.subject, mailer.transport,
+        message["Message-ID"], "", period[0], period[1], dict(digest.counts),
+    )  # fmt: skip
+    try:
+        mailer.send(message)
+    except DeliveryError as exc:
+        log.warning("digest %s %s to %s failed: %s", spec.id, week, subscriber.email, exc)
+        store.record_delivery(Delivery(**{**record.__dict__, "status": "error", "error": str(exc)}))
+        report.failed.append((subscriber.email, str(exc)))
+        return
+    store.record_delivery(record)
+    report.sent.append(subscriber.email)
+
+
+def send_due(
+    store, config, now: datetime, mailer: Mailer | None, force_week: IsoWeek | None = None
+) -> list[SendReport]:
+    """Every digest whose week is due (or `force_week`), each subscriber isolated from the others."""
+    schedule = config.settings.schedule
+    week = force_week or due_week(now, schedule.digest, schedule.timezone)
+    if week is None:
+        return []
+    return [send_digest(store, config, spec, week, now, mailer) for spec in config.digests.values()]
+
+
+def preview(
+    store, config, spec: DigestSpec, week: IsoWeek, now: datetime, subscriber: str | None
+) -> Sequence[tuple[Subscriber, Rendered]]:
+    """What the subscribers would get for `week`, rendered, nothing sent or recorded."""
+    end = min(now, week.next().start())
+    return send_digest(store, config, spec, week, end, None, subscriber, include_done=True).previews
+
+
+def _stamp(moment: datetime) -> str:
+    from eumonitor.store.calls import utc_stamp
+
+    return utc_stamp(moment)

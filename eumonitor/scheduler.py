@@ -1,0 +1,95 @@
+"""APScheduler 3.x wiring only: cron triggers from config.toml to job functions, a process lock, clean stop."""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import os
+import signal
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO
+from zoneinfo import ZoneInfo
+
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.cron import CronTrigger
+
+log = logging.getLogger("eumonitor.scheduler")
+
+Job = Callable[[], str]  # does the work and returns a one-line outcome for the log
+
+
+class LockError(Exception):
+    """Another eumonitor process holds the lock, so this one must not collect or send."""
+
+
+@contextmanager
+def process_lock(path: Path) -> Iterator[None]:
+    """An exclusive, non-blocking lock on `path`, released when the process ends however it ends.
+
+    flock belongs to the open file, so a crashed process never leaves a stale lock behind.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle: IO[str] = path.open("a+", encoding="utf-8")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError as exc:
+        handle.seek(0)
+        holder = handle.read().strip() or "ukjent"
+        handle.close()
+        raise LockError(f"En annen eumonitor-prosess (pid {holder}) kjører allerede; låsfil {path}") from exc
+    try:
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+        yield
+    finally:
+        fcntl.flock(handle, fcntl.LOCK_UN)
+        handle.close()
+
+
+def build_scheduler(timezone: str, jobs: Mapping[str, tuple[str, Job]]) -> BlockingScheduler:
+    """One cron job per entry (name -> (crontab line, job)); one job at a time, missed runs coalesced."""
+    zone = ZoneInfo(timezone)
+    scheduler = BlockingScheduler(
+        timezone=zone,
+        # One worker: collecting and sending never overlap, and a slow collect delays the digest instead of racing it.
+        executors={"default": ThreadPoolExecutor(max_workers=1)},
+        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 6 * 3600},
+    )
+    for name, (cron, job) in jobs.items():
+        scheduler.add_job(logged(name, job), CronTrigger.from_crontab(cron, timezone=zone), id=name, name=name)
+    return scheduler
+
+
+def logged(name: str, job: Job) -> Callable[[], None]:
+    """Run a job and log one line with its outcome; an exception is logged, never kills the scheduler."""
+
+    def run() -> None:
+        try:
+            outcome = job()
+        except Exception:  # noqa: BLE001 - the next scheduled run must still happen
+            log.exception("jobb %s: FEIL", name)
+            return
+        log.info("jobb %s: %s", name, outcome)
+
+    return run
+
+
+def run_forever(scheduler: BlockingScheduler) -> None:
+    """Start and block; SIGTERM and Ctrl-C stop cleanly after the job that is running finishes."""
+
+    def stop(signum: int, _frame: object) -> None:
+        log.info("stopper (signal %s); venter på jobben som eventuelt kjører", signal.Signals(signum).name)
+        if scheduler.running:
+            scheduler.shutdown(wait=True)  # no new jobs; the one running (if any) finishes first
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    for job in scheduler.get_jobs():
+        log.info("jobb %s planlagt: %s", job.name, job.trigger)
+    scheduler.start()
+    log.info("stoppet")
