@@ -1,0 +1,141 @@
+"""The pure digest: what one subscriber gets in one week, in which section and in what order."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from digest_helpers import NOW, OSLO, SPEC, call, change, failing, inputs, match
+
+from eumonitor.digest import IsoWeek, build_digest, period_for, shorten
+
+WEEK = IsoWeek(2026, 26)
+EVERYONE, HEALTH_ONLY = SPEC.subscribers
+PERIOD = period_for(WEEK, NOW, None)
+
+
+def build(calls, matches, changes, subscriber=EVERYONE, health=(), base_url=""):
+    return build_digest(SPEC, subscriber, WEEK, PERIOD, inputs(calls, matches, changes, health, base_url))
+
+
+def test_iso_week_parses_prints_and_rejects_nonsense():
+    assert str(IsoWeek.parse("2026-w26")) == "2026-W26"
+    assert IsoWeek.parse("2026-W26").monday() == date(2026, 6, 22)
+    assert IsoWeek.of(date(2026, 1, 1)) == IsoWeek(2026, 1)
+    assert str(IsoWeek(2026, 53).next()) == "2027-W01"
+    with pytest.raises(ValueError, match="2026-W26"):
+        IsoWeek.parse("uke 26")
+
+
+def test_period_runs_from_the_last_digest_to_now_else_a_week_back():
+    last = datetime(2026, 6, 15, 7, 0, tzinfo=OSLO)
+    assert period_for(WEEK, NOW, last) == (last, NOW)
+    assert period_for(WEEK, NOW, None) == (NOW - timedelta(days=7), NOW)
+    later = datetime(2026, 7, 1, 12, 0, tzinfo=OSLO)  # a preview of a past week stops at the week's end
+    assert period_for(WEEK, later, None)[1] == datetime(2026, 6, 29, 0, 0, tzinfo=OSLO)
+
+
+def test_new_calls_ranked_by_score_and_tagged_with_themes():
+    low, high = call("A-1", "Low"), call("B-2", "High")
+    digest = build(
+        [low, high],
+        [match(low, "kultur", 0.3), match(high, "hav", 0.9, "ocean", "blue"), match(high, "kultur", 0.4)],
+        [change(low, "new"), change(high, "new")],
+    )
+    assert [i.title for i in digest.new] == ["High", "Low"]
+    assert [(t.title, t.percent) for t in digest.new[0].themes] == [("Hav og havnæringer", 90), ("Kultur", 40)]
+    assert digest.new[0].why[:2] == ("ocean", "blue")
+    assert digest.subject == "EU-utlysninger for Bergen kommune, uke 26: 2 nye treff – Hav og havnæringer, Kultur"
+
+
+def test_only_changes_inside_the_period_and_matching_calls_count():
+    old, unmatched, fresh = call("OLD-1"), call("NOPE-1"), call("NEW-1")
+    before = (PERIOD[0] - timedelta(hours=1)).astimezone(UTC).isoformat(timespec="seconds")
+    digest = build(
+        [old, unmatched, fresh],
+        [match(old, "hav", 0.8), match(fresh, "hav", 0.5)],
+        [change(old, "new", at=before), change(unmatched, "new"), change(fresh, "new")],
+    )
+    assert [i.identifier for i in digest.new] == ["NEW-1"]
+
+
+def test_subscriber_limited_to_some_themes_sees_only_those():
+    sea, health = call("SEA-1"), call("HEALTH-1")
+    digest = build(
+        [sea, health],
+        [match(sea, "hav", 0.9), match(health, "folkehelse", 0.5)],
+        [change(sea, "new"), change(health, "new")],
+        subscriber=HEALTH_ONLY,
+    )
+    assert [i.identifier for i in digest.new] == ["HEALTH-1"]
+    assert digest.themes == ("Folkehelse",)
+
+
+def test_sections_are_limited_but_totals_told():
+    calls = [call(f"C-{n}") for n in range(5)]
+    digest = build(
+        calls, [match(c, "hav", 0.5 + n / 10) for n, c in enumerate(calls)], [change(c, "new") for c in calls]
+    )
+    assert (len(digest.new), digest.new_total) == (3, 5)
+    assert [i.identifier for i in digest.new] == ["C-4", "C-3", "C-2"]
+
+
+def test_closing_soon_holds_open_calls_with_a_deadline_in_the_window():
+    soon = call("SOON-1", deadlines=(date(2026, 7, 1),))
+    later = call("LATER-1", deadlines=(date(2026, 9, 1),))
+    forthcoming = call("FORTH-1", status="forthcoming", deadlines=(date(2026, 7, 2),))
+    passed = call("PAST-1", deadlines=(date(2026, 6, 1),))
+    digest = build(
+        [soon, later, forthcoming, passed], [match(c, "hav", 0.5) for c in (soon, later, forthcoming, passed)], []
+    )
+    assert [i.identifier for i in digest.closing] == ["SOON-1"]
+    assert digest.closing[0].deadline_text == "1. juli 2026 (9 dager igjen)"
+    assert digest.subject.endswith("ingen nye treff, 1 frister nærmer seg")
+
+
+def test_changes_tell_moved_deadlines_and_calls_that_opened():
+    moved, opened, edited = call("MOVED-1"), call("OPENED-1"), call("EDITED-1")
+    digest = build(
+        [moved, opened, edited],
+        [match(moved, "hav", 0.7), match(opened, "hav", 0.6), match(edited, "hav", 0.9)],
+        [
+            change(moved, "deadline_moved", old=["2026-09-01"], new=["2026-09-08"]),
+            change(moved, "deadline_moved", old=["2026-09-08"], new=["2026-09-15"]),
+            change(opened, "status_changed", old="forthcoming", new="open"),
+            change(edited, "status_changed", old="open", new="closed"),
+        ],
+    )
+    assert [(i.identifier, i.change) for i in digest.changes] == [
+        ("MOVED-1", "Frist endret: 1. september 2026 → 15. september 2026."),
+        ("OPENED-1", "Har åpnet for søknader (var kommende)."),
+    ]
+
+
+def test_a_new_call_is_not_repeated_under_changes_or_closing():
+    c = call("BOTH-1", deadlines=(date(2026, 7, 1),))
+    digest = build(
+        [c], [match(c, "hav", 0.7)], [change(c, "new"), change(c, "deadline_moved", old=[], new=["2026-07-01"])]
+    )
+    assert [i.identifier for i in digest.new] == ["BOTH-1"]
+    assert digest.changes == () and digest.closing == ()
+
+
+def test_empty_week_and_source_health():
+    digest = build([], [], [], health=[failing()])
+    assert digest.is_empty
+    assert digest.subject == "EU-utlysninger for Bergen kommune, uke 26: ingen nye treff denne uken"
+    assert [h.title for h in digest.health] == ["Interreg Nordsjøen"]
+
+
+def test_budget_and_web_app_link_when_known():
+    c = call("HORIZON-CL6-2026-01", total=12_500_000)
+    digest = build([c], [match(c, "hav", 0.7)], [change(c, "new")], base_url="https://eumonitor.example.no/")
+    item = digest.new[0]
+    assert item.budget_text == "12 500 000 EUR"
+    assert item.app_url == "https://eumonitor.example.no/call/eu-funding-tenders/HORIZON-CL6-2026-01"
+    assert build([call("X")], [match(call("X"), "hav", 0.5)], [change(call("X"), "new")]).new[0].budget_text == ""
+
+
+def test_summary_is_cut_at_a_word():
+    assert shorten("one two three four", 9) == "one two …"
+    assert shorten("  short  text ", 50) == "short text"
