@@ -64,6 +64,8 @@ def collect(ctx: click.Context, sources: tuple[str, ...], as_json: bool) -> None
     specs = chosen_sources(ctx, app, sources)
     progress = progress_printer() if sys.stderr.isatty() and not as_json else None
     runs = run_collect(app.store, specs, kinds(), app.fetch, app.now(), progress, (FetchError,))
+    # The same call on two sources (a programme site and interreg.no) becomes one linked group.
+    app.store.link_duplicates(app.now(), {s.id for s in app.config.sources.values() if "sekundær" in s.tags})
     if progress:
         click.echo("", err=True)
     if as_json:
@@ -72,6 +74,11 @@ def collect(ctx: click.Context, sources: tuple[str, ...], as_json: bool) -> None
         for run in runs:
             titles = {c: (app.store.get_call(run.source, c) or _Untitled).title for c in run.changes.new[:15]}
             click.echo("\n".join(present.run_lines(run, titles)))
+    if app.config.profiles and any(r.status != "error" for r in runs):
+        from eumonitor.cli_match import run_and_report
+
+        lines = run_and_report(app)  # only new and changed calls are scored
+        click.echo("\n".join(lines), err=as_json)
     if any(r.status == "error" for r in runs):
         ctx.exit(1)
 
@@ -154,21 +161,27 @@ def show(ctx: click.Context, identifier: str, source: str, as_json: bool) -> Non
 @main.command("test-source")
 @click.argument("source_id")
 @click.option("--limit", default=10, show_default=True, help="Antall utlysninger som vises.")
+@click.option("--save-fixture", is_flag=True, help="Lagre de rå svarene under tests/fixtures/<id>/ med dagens dato.")
 @click.pass_context
-def test_source(ctx: click.Context, source_id: str, limit: int) -> None:
-    """Hent og tolk én kilde nå, og vis hva som kom ut. Lagrer ingenting."""
+def test_source(ctx: click.Context, source_id: str, limit: int, save_fixture: bool) -> None:
+    """Hent og tolk én kilde nå, og vis hva som kom ut. Lagrer ingenting i arkivet."""
     from eumonitor.collectors import SourceError, kinds
+    from eumonitor.fixture_recorder import FixtureRecorder
     from eumonitor.http import FetchError
     from eumonitor.normalize import best_per_identifier, normalize
     from eumonitor.pipeline import scan_source
 
     app = load_context(ctx)
     spec = chosen_sources(ctx, app, (source_id,))[0]
+    recorder = FixtureRecorder(app.fetch)
     try:
-        scan = scan_source(spec, kinds()[spec.kind], app.fetch, progress_printer())
+        scan = scan_source(spec, kinds()[spec.kind], recorder, progress_printer())
     except (SourceError, FetchError) as exc:
         click.echo(f"\n{source_id}: FEIL – {exc}", err=True)
         ctx.exit(1)
+    finally:  # a source that broke is worth recording too: that is the page a fix is tested against
+        for path in recorder.save(app.config.root, spec, app.today()) if save_fixture else []:
+            click.echo(f"lagret {path.relative_to(app.config.root)}", err=True)
     calls = [normalize(r, app.now()) for r in best_per_identifier(scan.calls)]
     click.echo(f"\n{source_id}: {scan.pages} sider, {len(calls)} utlysninger, {len(scan.skipped)} hoppet over")
     for call in calls[:limit]:
@@ -179,6 +192,8 @@ def test_source(ctx: click.Context, source_id: str, limit: int) -> None:
         )
     for skipped in scan.skipped[:limit]:
         click.echo(f"  hoppet over: {skipped.reason} {skipped.item}".rstrip())
+    for note in scan.notes:
+        click.echo(f"  merk: {note}")
 
 
 
@@ -190,6 +205,16 @@ def _register_digest_commands() -> None:
 
 
 _register_digest_commands()
+
+
+def _register_match_commands() -> None:
+    from eumonitor.cli_match import evaluate, explain, match, profile
+
+    for command in (match, explain, profile, evaluate):
+        main.add_command(command)
+
+
+_register_match_commands()
 
 
 if __name__ == "__main__":

@@ -57,6 +57,7 @@ STATE_WORDS = (
     ("closed", re.compile(r"\bgjennomført\b|\bnow closed\b|\bis closed\b|\bno more open calls\b|\bavslutta\b", re.I)),
 )
 RANGE_START, RANGE_END = "fra", "til"  # the label words given to the two ends of an unlabelled range
+STATE_NOTES = {"expired": "fristen er utløpt", "rolling": "løpende søknadsfrist", "closed": "utlysningen er avsluttet"}
 LABEL_CONTEXT = 160  # characters before a date searched for its label
 YEAR_BORROW = 60  # "20 March to 7 June 2024": a yearless date borrows from a dated one this close after it
 
@@ -259,16 +260,16 @@ def read_dates(text: str) -> DateReport:
     # 2026" is the call and "Open until 17 June" confirms it, while "between 1 November 2026 and 30 April
     # 2029" is the project period.
     labelled = [f for f in deadlines if f.label != RANGE_END]
-    deadlines = labelled or deadlines
+    chosen = labelled or deadlines
     opening = next((f.value for f in days if f.role == "opening"), None)
-    if deadlines:
-        latest = max(deadlines, key=lambda f: (f.value, bool(f.time)))
-        values = tuple(sorted({f.value for f in deadlines}))
-        return DateReport(values, opening, latest.time, "dated", tuple(found))
+    if chosen:
+        last = max(f.value for f in chosen)
+        # The time may sit on another mention of the same day ("24. februar 2023 @ 12:00").
+        time = next((f.time for f in deadlines if f.value == last and f.time), "")
+        return DateReport(tuple(sorted({f.value for f in chosen})), opening, time, "dated", tuple(found))
     state = next((name for name, pattern in STATE_WORDS if pattern.search(text or "")), "none")
     if state != "none":
-        note = {"expired": "fristen er utløpt", "rolling": "løpende søknadsfrist", "closed": "utlysningen er avsluttet"}
-        return DateReport((), opening, "", state, tuple(found), note[state])
+        return DateReport((), opening, "", state, tuple(found), STATE_NOTES[state])
     if found:
         shown = ", ".join(f.text for f in found[:3])
         return DateReport((), opening, "", "none", tuple(found), f"fant datoer ({shown}), men ingen merket som frist")
