@@ -86,8 +86,9 @@ def _select(item: Tag, selector: str) -> Tag | None:
 
 
 def _title(item: Tag, opts: Options) -> str:
-    if opts.title.strip():
-        return _text(item.select_one(opts.title))
+    chosen = _text(item.select_one(opts.title)) if opts.title.strip() else ""
+    if chosen:
+        return chosen
     heading = item.find(["h1", "h2", "h3", "h4"])
     return _text(heading) or _text(item)[:200]
 
