@@ -138,7 +138,7 @@ def parse_listing(spec: SourceSpec, page: Page) -> Parsed:
                     Request(url=data["url"], meta={"listing": {k: v for k, v in data.items() if k != "html"}})
                 )
             continue
-        call, warning = item_call(spec, opts, data, page.url)
+        call, warning = item_call(spec, opts, data, page.url, single=len(items) == 1)
         calls.append(call)
         skipped.extend(warning)
     return Parsed(calls=tuple(calls), follow=tuple(follow), skipped=tuple(skipped))
@@ -164,10 +164,12 @@ def _date_field(opts: Options, data: dict[str, Any], call: RawCall) -> tuple[Raw
     return replace(call, extra={**call.extra, "published": value.isoformat()}), []
 
 
-def item_call(spec: SourceSpec, opts: Options, data: dict[str, Any], base: str) -> tuple[RawCall, list[Skipped]]:
-    """A call from the listing alone."""
+def item_call(
+    spec: SourceSpec, opts: Options, data: dict[str, Any], base: str, single: bool
+) -> tuple[RawCall, list[Skipped]]:
+    """A call from the listing alone; a page watched as one item is known by its own address."""
     url = data["url"] or base
-    external_id = data["url"] or stable_id(data["title"])
+    external_id = data["url"] or (base if single else stable_id(data["title"]))
     call = text_call(spec, opts, external_id=external_id, title=data["title"], url=url, html=data["html"],
                      extra={}, summary=data["summary"])  # fmt: skip
     return _date_field(opts, data, call)

@@ -1,0 +1,120 @@
+"""Two sources announcing one call produce one linked call, shown once with both links."""
+
+from __future__ import annotations
+
+import html
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+
+from eumonitor.collectors import kinds
+from eumonitor.model import Page, RawCall, SourceSpec
+from eumonitor.normalize import normalize
+from eumonitor.store import Store
+from eumonitor.store.search import SearchQuery
+
+FIXTURES = Path(__file__).parent / "fixtures"
+NOW = datetime(2024, 4, 2, 10, 0, tzinfo=UTC)
+
+
+def collected(source_id: str, kind: str, url: str, content: bytes, **options) -> list[RawCall]:
+    collector = kinds()[kind]
+    spec = SourceSpec(id=source_id, kind=kind, url=url, options=collector.Options(**options))
+    request = collector.requests(spec)[0]
+    page = Page(url=url, status=200, headers={}, content=content, request=request)
+    return list(collector.parse(spec, page).calls)
+
+
+def interreg_no() -> list[RawCall]:
+    """interreg.no's real iCal export: "Europe: Third call for projects", closing 6 June 2024 12:00 Oslo."""
+    content = (FIXTURES / "interreg-no" / "kalender-2024-05-21.outlook-ical.excerpt.txt").read_bytes()
+    return collected("interreg-no", "ical", "https://interreg.no/kalender/liste/?ical=1", content,
+                     deadline_tz="Europe/Oslo")  # fmt: skip
+
+
+def interreg_europe() -> list[RawCall]:
+    """The programme's own page, as a page watch; the HTML is ours, the text is the real capture."""
+    text = (FIXTURES / "source-pages" / "interreg-europe" / "next-call-for-projects.capture-a.txt").read_text()
+    paragraphs = "".join(f"<p>{html.escape(line)}</p>" for line in text.splitlines()[5:] if line.strip())
+    page = f"<html><body><main><h1>Next call for projects</h1>{paragraphs}</main></body></html>".encode()
+    return collected("interreg-europe", "html_list", "https://www.interregeurope.eu/next-call-for-projects", page,
+                     item="main", title="h1", link="", programme="Interreg Europe")  # fmt: skip
+
+
+def store_calls(store: Store, source: str, raws: list[RawCall]) -> None:
+    with store.transaction():
+        store.upsert_calls(source, [normalize(r, NOW) for r in raws], NOW, None, complete=True)
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    archive = Store(tmp_path / "links.db")
+    yield archive
+    archive.close()
+
+
+def test_one_call_on_a_programme_site_and_on_interreg_no_is_linked(store: Store) -> None:
+    store_calls(store, "interreg-no", interreg_no())
+    store_calls(store, "interreg-europe", interreg_europe())
+    assert store.link_duplicates(NOW, secondary={"interreg-no"}) == 1
+    group = store.linked_calls("interreg-no", "18098")
+    assert [(s, i) for s, i, _ in group] == [
+        ("interreg-europe", "https://www.interregeurope.eu/next-call-for-projects"),
+        ("interreg-no", "18098"),
+    ]
+    assert store.linked_calls("interreg-europe", group[0][1]) == group
+    assert store.primary_of("interreg-no", "18098") == ("interreg-europe", group[0][1])
+
+
+def test_search_shows_the_linked_call_once_with_both_links(store: Store) -> None:
+    store_calls(store, "interreg-no", interreg_no())
+    store_calls(store, "interreg-europe", interreg_europe())
+    store.link_duplicates(NOW, secondary={"interreg-no"})
+    rows, total = store.search(SearchQuery(text="call projects"), date(2024, 4, 2))
+    assert total == 2
+    (shown,) = store.collapse_linked(rows)
+    assert {link[0] for link in shown["links"]} == {"interreg-europe", "interreg-no"}
+    assert any(url == "https://www.interregeurope.eu/next-call-for-projects" for _, _, url in shown["links"])
+
+
+def test_without_a_secondary_the_first_seen_is_primary_and_relinking_is_stable(store: Store) -> None:
+    store_calls(store, "interreg-no", interreg_no())
+    store_calls(store, "interreg-europe", interreg_europe())
+    assert store.link_duplicates(NOW) == 1
+    assert store.link_duplicates(NOW) == 1
+    assert (
+        store.primary_of("interreg-europe", "https://www.interregeurope.eu/next-call-for-projects")[0] == "interreg-no"
+    )
+
+
+def test_a_different_call_with_the_same_deadline_is_not_linked(store: Store) -> None:
+    store_calls(store, "interreg-no", interreg_no())
+    other = RawCall(source="eu-portal", external_id="HORIZON-CL5-2024-D1-01", title="Climate-neutral cities",
+                    programme="Horizon Europe", deadlines=(date(2024, 6, 6),), status="open")  # fmt: skip
+    store_calls(store, "eu-portal", [other])
+    assert store.link_duplicates(NOW) == 0
+    assert store.linked_calls("interreg-no", "18098") == []
+    assert store.primary_of("interreg-no", "18098") == ("interreg-no", "18098")
+
+
+def test_a_news_item_naming_a_topic_id_links_to_that_topic_only_once(store: Store) -> None:
+    topics = [
+        RawCall(
+            source="eu-portal",
+            external_id=ident,
+            title=title,
+            programme="Horizon Europe",
+            status="open",
+            deadlines=(date(2024, 9, 17),),
+        )  # fmt: skip
+        for ident, title in (("HORIZON-MISS-2024-OCEAN-01-01", "Ocean"), ("HORIZON-MISS-2024-OCEAN-01-02", "Sea"))
+    ]
+    store_calls(store, "eu-portal", topics)
+    news = RawCall(source="vnb", external_id="n1", title="Nye havutlysingar",
+                   description_text="Sjå HORIZON-MISS-2024-OCEAN-01-01 og HORIZON-MISS-2024-OCEAN-01-02.")  # fmt: skip
+    store_calls(store, "vnb", [news])
+    assert store.link_duplicates(NOW, secondary={"vnb"}) == 1
+    group = store.linked_calls("vnb", "n1")
+    assert len(group) == 2  # the two EU topics stay two calls
+    assert group[0][0] == "eu-portal"
