@@ -38,7 +38,15 @@ class Model:
     programmes: list[str]  # "programme_id programme" per row, lowercased, for programme filters
     matrix: sparse.csr_matrix
     stamp: str = ""  # changes on every full fit; stored per profile to know when to re-score all
+    fitted_rows: int = 0  # calls the IDF was learnt from
     _stems: dict[str, list[int]] | None = field(default=None, repr=False)
+    _names: np.ndarray | None = field(default=None, repr=False)
+
+    def names(self) -> np.ndarray:
+        """Vocabulary terms by column (cached: sklearn builds the array anew on every call)."""
+        if self._names is None:
+            self._names = self.vectorizer.get_feature_names_out()
+        return self._names
 
     def row_of(self) -> dict[tuple[str, str], int]:
         return {key: i for i, key in enumerate(self.keys)}
@@ -76,6 +84,7 @@ def fit(calls: Sequence[Call], stamp: str = "") -> Model:
         programmes=[_programme_key(c) for c in calls],
         matrix=matrix,
         stamp=stamp,
+        fitted_rows=len(calls),
     )
 
 
@@ -203,7 +212,7 @@ def why_terms(model: Model, query: np.ndarray, row: int, limit: int = WHY_TERMS)
     start, end = model.matrix.indptr[row], model.matrix.indptr[row + 1]
     cols = model.matrix.indices[start:end]
     contrib = model.matrix.data[start:end] * query[cols]
-    names = model.vectorizer.get_feature_names_out()
+    names = model.names()
     chosen: list[str] = []
     for i in np.argsort(-contrib):
         if contrib[i] <= 0 or len(chosen) >= limit:

@@ -132,6 +132,36 @@ class MatchesMixin:
             out.append((row_to_call(row), match))
         return out
 
+    def call_hashes(self) -> dict[tuple[str, str], str]:
+        """(source, id) -> content hash of every call: what the matcher compares to find changed calls."""
+        rows = self.conn.execute("SELECT source, external_id, content_hash FROM calls ORDER BY id")
+        return {(r[0], r[1]): r[2] for r in rows}
+
+    def calls_by_keys(self, keys: Sequence[tuple[str, str]]) -> list[Call]:
+        """The given calls, in the given order (missing ones left out)."""
+        from eumonitor.store.calls import row_to_call
+
+        wanted = set(keys)
+        ids = sorted({k[1] for k in wanted})
+        found = {}
+        for start in range(0, len(ids), 500):  # stay below SQLite's limit on bound parameters
+            chunk = ids[start : start + 500]
+            sql = f"SELECT * FROM calls WHERE external_id IN ({','.join('?' * len(chunk))})"
+            for row in self.conn.execute(sql, chunk):
+                if (row["source"], row["external_id"]) in wanted:
+                    found[(row["source"], row["external_id"])] = row_to_call(row)
+        return [found[k] for k in keys if k in found]
+
+    def open_call_keys(self, today: date) -> set[tuple[str, str]]:
+        """Calls one can still apply to: open or forthcoming, with a deadline ahead or none stated."""
+        rows = self.conn.execute(
+            "SELECT c.source, c.external_id FROM calls c WHERE c.status IN ('open', 'forthcoming') AND "
+            "(c.deadlines = '[]' OR EXISTS (SELECT 1 FROM call_deadlines d WHERE d.call_id = c.id "
+            "AND d.deadline >= ?))",
+            (today.isoformat(),),
+        )
+        return {(r[0], r[1]) for r in rows}
+
     def match_counts(self) -> dict[str, int]:
         """Matches (state 'match') per profile."""
         rows = self.conn.execute("SELECT profile_id, count(*) FROM matches WHERE state = 'match' GROUP BY profile_id")

@@ -1,0 +1,149 @@
+"""The matching commands: match, explain, profile preview and eval."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from eumonitor.cli_common import load_context
+
+STATE_NB = {"match": "treff", "below": "under terskel", "excluded": "utelatt"}
+
+
+def match_lines(report) -> list[str]:
+    """The summary of a match run, in Norwegian."""
+    how = "full gjenoppbygging" if report.rebuilt else "inkrementelt"
+    lines = [f"Matching ({how}): {report.calls_scored} nye eller endrede utlysninger vektorisert."]
+    if report.profiles_rescored:
+        lines.append(f"Profiler skåret på nytt mot hele arkivet: {', '.join(report.profiles_rescored)}")
+    counts = ", ".join(f"{pid} {n}" for pid, n in sorted(report.counts.items())) or "ingen"
+    lines.append(f"Treff per tema: {counts}")
+    return lines
+
+
+def run_and_report(app, rebuild: bool = False) -> list[str]:
+    """Run the incremental match for a command (match, or the end of collect)."""
+    from eumonitor.matching import run_match
+
+    report = run_match(app.store, app.config.profiles, app.config.archive_path, app.now(), rebuild)
+    return match_lines(report)
+
+
+@click.command("match")
+@click.option("--rebuild", is_flag=True, help="Bygg ordforråd og vektorer for hele arkivet på nytt.")
+@click.pass_context
+def match(ctx: click.Context, rebuild: bool) -> None:
+    """Skår utlysningene i arkivet mot temaprofilene (bare det som er nytt eller endret)."""
+    app = load_context(ctx)
+    if not app.config.profiles:
+        click.echo("Ingen profiler i profiles/; ingenting å matche.", err=True)
+        ctx.exit(1)
+    click.echo("\n".join(run_and_report(app, rebuild)))
+
+
+@click.command("explain")
+@click.argument("identifier")
+@click.option("--source", default="", help="Kilden, når samme id finnes i flere.")
+@click.pass_context
+def explain(ctx: click.Context, identifier: str, source: str) -> None:
+    """Vis skåren per tema for én utlysning, og ordene som bar den."""
+    app = load_context(ctx)
+    found = [k for k in app.store.find_calls(identifier) if not source or k[0] == source]
+    if len(found) != 1:
+        problem = "Fant ingen utlysning" if not found else "Flere kilder har"
+        click.echo(f"{problem} med id {identifier!r}; bruk --source ved flere.", err=True)
+        ctx.exit(1)
+    src, ext = found[0]
+    matches = app.store.matches_for_call(src, ext)
+    if not matches:
+        click.echo(f"{ext} er ikke matchet ennå; kjør `eumonitor match`.", err=True)
+        ctx.exit(1)
+    call = app.store.get_call(src, ext)
+    click.echo(f"{ext}  {call.title if call else ''}")
+    for m in matches:
+        title = app.config.profiles[m.profile_id].title if m.profile_id in app.config.profiles else m.profile_id
+        why = ", ".join(m.why) or "–"
+        click.echo(f"  {m.score:5.2f}  {STATE_NB.get(m.state, m.state):<13} {m.profile_id:<18} {title}")
+        click.echo(f"         ord: {why}" + (f"  ({m.reason})" if m.reason else ""))
+
+
+@click.group("profile")
+def profile() -> None:
+    """Arbeid med temaprofiler."""
+
+
+@profile.command("preview")
+@click.argument("profile_id")
+@click.option("--file", "file", type=click.Path(dir_okay=False, exists=True), help="En redigert profilfil.")
+@click.option("--limit", default=20, show_default=True, help="Antall utlysninger.")
+@click.pass_context
+def preview(ctx: click.Context, profile_id: str, file: str | None, limit: int) -> None:
+    """Topp åpne utlysninger for en profil som lagret, eller som i en redigert fil, med hva som kommer inn og går ut."""
+    from eumonitor.matching import current_model
+    from eumonitor.matching import preview as run_preview
+    from eumonitor.profiles import load_profile_file
+
+    app = load_context(ctx)
+    saved = app.config.profiles.get(profile_id)
+    if saved is None:
+        click.echo(f"Ukjent profil {profile_id!r}; kjente: {', '.join(sorted(app.config.profiles))}", err=True)
+        ctx.exit(2)
+    edited = None
+    if file:
+        edited, problems = load_profile_file(Path(file), profile_id)
+        if edited is None:
+            click.echo(f"{file} har {len(problems)} feil:", err=True)
+            for problem in problems:
+                click.echo(f"  {problem}", err=True)
+            ctx.exit(2)
+    model = current_model(app.store, app.config.archive_path)
+    top, entering, leaving = run_preview(app.store, model, saved, edited, app.today(), limit)
+    which = f"som i {file}" if file else "som lagret"
+    click.echo(f"Topp {limit} åpne utlysninger for {profile_id} ({which}):")
+    for rank, (ext, score) in enumerate(top, 1):
+        call = app.store.get_call(*_key(model, ext))
+        mark = " (ny)" if ext in entering else ""
+        click.echo(f"{rank:>3}. {score:4.2f}  {ext}  {call.title if call else ''}{mark}")
+    if file:
+        click.echo(f"Kommer inn: {', '.join(entering) or 'ingen'}")
+        click.echo(f"Går ut: {', '.join(leaving) or 'ingen'}")
+
+
+def _key(model, external_id: str) -> tuple[str, str]:
+    return next(k for k in model.keys if k[1] == external_id)
+
+
+@click.command("eval")
+@click.argument("judgements", type=click.Path(dir_okay=False, exists=True))
+@click.argument("scan_dirs", nargs=-1, required=True, type=click.Path(file_okay=False, exists=True))
+@click.pass_context
+def evaluate(ctx: click.Context, judgements: str, scan_dirs: tuple[str, ...]) -> None:
+    """Mål rangeringen mot relevansvurderinger: nDCG@10 og P@10 per tema, snittet på siste linje."""
+    from eumonitor import evaluation
+
+    app = load_context(ctx)
+    try:
+        judged = evaluation.parse_judgements(Path(judgements).read_text(encoding="utf-8").splitlines())
+    except ValueError as exc:
+        click.echo(f"{judgements}: {exc}", err=True)
+        ctx.exit(2)
+    calls = evaluation.scan_calls([Path(d) for d in scan_dirs], app.now())
+    scores = theme_scores(calls, app.config.profiles.values())
+    missing = sorted(set(judged) - {c.external_id for c in calls})
+    if missing:
+        click.echo(f"{len(missing)} vurderte utlysninger finnes ikke i skannene og er utelatt.", err=True)
+    results = evaluation.evaluate(scores, judged, list(app.config.profiles))
+    click.echo("\n".join(evaluation.table_lines(results)))
+
+
+def theme_scores(calls, profiles) -> dict[str, dict[str, float]]:
+    """Each profile's score per call id; excluded calls rank last, as they never reach a digest."""
+    from eumonitor import matcher
+
+    model = matcher.fit(calls)
+    out: dict[str, dict[str, float]] = {}
+    for profile in profiles:
+        matches, _ = matcher.score_profile(model, profile)
+        out[profile.id] = {m.external_id: (m.score if m.state != "excluded" else -1.0) for m in matches}
+    return out
