@@ -71,3 +71,27 @@ class WebLogMixin:
             "SELECT count(*) FROM login_attempts WHERE address = ? AND ok = 0 AND at >= ?", (address, stamp)
         ).fetchone()[0]
         return max(by_email, by_address)
+
+    def facets(self) -> dict[str, list[tuple[str, str, int]]]:
+        """What the search filters offer: (value, label, count) per programme and per source."""
+        programmes = self.conn.execute(
+            "SELECT programme_id, programme, count(*) FROM calls WHERE programme != '' "
+            "GROUP BY programme_id, programme ORDER BY programme"
+        )
+        sources = self.conn.execute("SELECT source, source, count(*) FROM calls GROUP BY source ORDER BY source")
+        return {
+            "programmes": [(r[0] or r[1], r[1], r[2]) for r in programmes],
+            "sources": [(r[0], r[1], r[2]) for r in sources],
+        }
+
+    def source_counts(self) -> dict[str, dict[str, int]]:
+        """Per source: calls in the archive, still listed, and listed with status open."""
+        rows = self.conn.execute(
+            "SELECT source, count(*), sum(listed), sum(listed AND status = 'open') FROM calls GROUP BY source"
+        )
+        return {r[0]: {"calls": r[1], "listed": r[2] or 0, "open": r[3] or 0} for r in rows}
+
+    def archive_stamp(self) -> tuple[int, str]:
+        """Changes whenever a call is added or changed; what cached models in the web app key on."""
+        row = self.conn.execute("SELECT count(*), coalesce(max(last_changed), '') FROM calls").fetchone()
+        return int(row[0]), str(row[1])

@@ -1,0 +1,110 @@
+"""The Flask app: `create_app(ctx)` wires the blueprints, security settings and error pages."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+from flask import Flask, Response, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from eumonitor.context import AppContext
+from eumonitor.web.common import current_editor, template_globals
+
+PACKAGE = Path(__file__).resolve().parent.parent
+# Reading pages never need anything from another site; no inline scripts, no foreign styles.
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+
+
+def create_app(ctx: AppContext) -> Flask:
+    """One app per context; no module globals, so tests can build as many as they like."""
+    app = Flask(
+        "eumonitor.web",
+        template_folder=str(PACKAGE / "templates"),
+        static_folder=str(PACKAGE / "static"),
+    )
+    web = ctx.config.settings.web
+    app.config.update(
+        SECRET_KEY=secret_key(ctx),
+        SESSION_COOKIE_NAME="eumonitor_session",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=web.cookie_secure,
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=8),
+        MAX_CONTENT_LENGTH=256 * 1024,
+    )
+    app.extensions["eumonitor"] = ctx
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    app.context_processor(template_globals)
+    _register(app)
+    app.before_request(_closed_reading)
+    app.after_request(_security_headers)
+    app.register_error_handler(HTTPException, _error_page)
+    return app
+
+
+def _register(app: Flask) -> None:
+    from eumonitor.web import calls, feeds, login, profiles, search, status
+
+    for module in (search, calls, login, profiles, feeds, status):
+        app.register_blueprint(module.bp)
+
+
+def secret_key(ctx: AppContext) -> str:
+    """From the configured env var; else a random key kept next to the archive so restarts keep sessions."""
+    from_env = os.environ.get(ctx.config.settings.web.secret_key_env, "")
+    if from_env:
+        return from_env
+    path = ctx.config.archive_path.parent / "web-secret-key"
+    if path.exists():
+        return path.read_text(encoding="utf-8").strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(key)
+    return key
+
+
+def _closed_reading() -> Response | None:
+    """With open_read = false every page but login and the stylesheet needs a login."""
+    from flask import current_app, redirect, url_for
+
+    ctx: AppContext = current_app.extensions["eumonitor"]
+    if ctx.config.settings.web.open_read or request.endpoint in ("login.login", "static"):
+        return None
+    if current_editor() is None:
+        return redirect(url_for("login.login", next=request.full_path))
+    return None
+
+
+def _security_headers(response: Response) -> Response:
+    response.headers.setdefault("Content-Security-Policy", CSP)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    return response
+
+
+TITLES = {
+    400: "Ugyldig forespørsel",
+    403: "Ingen tilgang",
+    404: "Fant ikke siden",
+    405: "Metoden er ikke tillatt",
+    413: "For mye data",
+    429: "For mange forsøk",
+    500: "Noe gikk galt",
+}
+
+
+def _error_page(exc: HTTPException) -> tuple[str, int]:
+    code = exc.code or 500
+    # werkzeug's own descriptions are English; ours (from abort(code, "...")) are Norwegian.
+    own = exc.description if exc.description and exc.description != type(exc).description else ""
+    return render_template("web/error.html", code=code, title=TITLES.get(code, "Feil"), message=own), code

@@ -1,0 +1,124 @@
+"""A call's own page (every field, safe description, deadlines, history, themes) and its .ics file."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, abort, render_template, request, url_for
+
+from eumonitor.model import Call
+from eumonitor.present import CHANGE_NB
+from eumonitor.web import ical
+from eumonitor.web.common import app_ctx, profile_titles
+from eumonitor.web.sanitize import safe_html
+
+bp = Blueprint("calls", __name__)
+
+
+def absolute_call_url(call: Call) -> str:
+    """The call page's address as subscribers see it: [web] base_url when set, else this request's host."""
+    path = url_for("calls.call_page", source=call.source, external_id=call.external_id)
+    base = app_ctx().config.settings.web.base_url.rstrip("/") or request.url_root.rstrip("/")
+    return base + path
+
+
+def _load(source: str, external_id: str) -> Call:
+    call = app_ctx().store.get_call(source, external_id)
+    if call is None:
+        abort(404, f"Arkivet har ingen utlysning {external_id!s} fra kilden {source!s}.")
+    return call
+
+
+def theme_scores(call: Call) -> list[dict[str, Any]]:
+    """Every theme's verdict on this call, matches first, with the terms that carried it."""
+    lookup = getattr(app_ctx().store, "matches_for_call", None)
+    if lookup is None:
+        return []
+    titles = profile_titles()
+    order = {"match": 0, "below": 1, "excluded": 2}
+    found = sorted(lookup(call.source, call.external_id), key=lambda m: (order.get(m.state, 3), -m.score))
+    return [{"match": m, "title": titles.get(m.profile_id, m.profile_id)} for m in found]
+
+
+def history_rows(history: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    rows = []
+    for change in reversed(history):
+        old, new = change["old"], change["new"]
+        if change["kind"] == "deadline_moved":
+            detail = f"{', '.join(old or []) or '–'} → {', '.join(new or []) or '–'}"
+        elif change["kind"] in ("status_changed", "budget_changed", "opening_changed"):
+            detail = f"{old or '–'} → {new or '–'}"
+        else:
+            detail = ""
+        rows.append({"at": change["at"][:10], "kind": CHANGE_NB.get(change["kind"], change["kind"]), "detail": detail})
+    return rows
+
+
+@bp.get("/call/<source>/<path:external_id>")
+def call_page(source: str, external_id: str) -> str:
+    ctx = app_ctx()
+    call = _load(source, external_id)
+    record = ctx.store.call_record(source, external_id) or {}
+    return render_template(
+        "web/call.html",
+        call=call,
+        record=record,
+        description=safe_html(call.description_html) if call.description_html else None,
+        next_deadline=call.next_deadline(ctx.today()),
+        history=history_rows(ctx.store.call_history(source, external_id)),
+        themes=theme_scores(call),
+        extra_links=_links(call),
+        extra_fields=extra_fields(call),
+        today=ctx.today(),
+    )
+
+
+def _links(call: Call) -> list[dict[str, str]]:
+    """Documents and links the source gave, when it gave them as {label, url}; only http(s)."""
+    found = []
+    for value in call.extra.values():
+        if isinstance(value, list):
+            for item in value:
+                if isinstance(item, dict) and str(item.get("url", "")).startswith(("http://", "https://")):
+                    found.append({"label": str(item.get("label") or item["url"]), "url": str(item["url"])})
+    return found
+
+
+EXTRA_NB = {
+    "destination": "Destinasjon",
+    "types_of_action": "Tiltakstype",
+    "cross_cutting_priorities": "Tverrgående prioriteringer",
+    "programme_divisions": "Programdel",
+    "datasource": "Datakilde",
+    "reference": "Referanse",
+    "ingested_at": "Registrert hos kilden",
+    "language": "Språk",
+}
+
+
+def extra_fields(call: Call) -> list[tuple[str, str]]:
+    """The source's own extra fields that are text or lists of text, labelled in Norwegian where known."""
+    shown = []
+    for key, value in call.extra.items():
+        if isinstance(value, list) and all(isinstance(v, str) for v in value):
+            text = ", ".join(value)
+        elif isinstance(value, str | int | float):
+            text = str(value)
+        else:
+            continue
+        if text and key != "deadline_model":
+            shown.append((EXTRA_NB.get(key, key.replace("_", " ").capitalize()), text))
+    return shown
+
+
+@bp.get("/ics/call/<source>/<path:external_id>")
+def call_ics(source: str, external_id: str) -> Response:
+    ctx = app_ctx()
+    call = _load(source, external_id)
+    body = ical.calendar(f"Frist: {call.external_id}", [call], ctx.today(), ctx.now(), absolute_call_url)
+    filename = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in call.external_id)[:80] or "frist"
+    return Response(
+        body,
+        mimetype="text/calendar",
+        headers={"Content-Disposition": f'attachment; filename="{filename}.ics"'},
+    )

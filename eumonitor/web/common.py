@@ -1,0 +1,83 @@
+"""Helpers every blueprint shares: the context, the logged-in editor, CSRF checks, Norwegian filters."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+from urllib.parse import quote
+
+from flask import abort, current_app, redirect, request, session, url_for
+
+from eumonitor import auth, present
+from eumonitor.context import AppContext
+from eumonitor.model import Profile
+from eumonitor.profiles import load_profiles
+
+STATUS_CLASS = {"open": "open", "forthcoming": "forthcoming", "closed": "closed"}
+
+
+def app_ctx() -> AppContext:
+    return current_app.extensions["eumonitor"]
+
+
+def current_editor() -> str | None:
+    """The logged-in editor's e-mail, if the editor is still in config.toml."""
+    email = session.get("editor")
+    if not email:
+        return None
+    return email if auth.find_editor(app_ctx().config.settings.web.editors, email) else None
+
+
+def login_required(view: Callable[..., Any]) -> Callable[..., Any]:
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if current_editor() is None:
+            if request.method == "POST":
+                abort(403, "Du må logge inn for å gjøre endringer.")
+            return redirect(url_for("login.login", next=request.full_path))
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def require_csrf() -> None:
+    """Every state-changing form carries the session's token; a missing or wrong one is refused."""
+    if not auth.csrf_valid(session, request.form.get("csrf_token")):
+        abort(400, "Skjemaet mangler en gyldig sikkerhetsnøkkel (CSRF). Last siden på nytt og prøv igjen.")
+
+
+def safe_next(target: str | None) -> str:
+    """Only local paths after login, never another site."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return url_for("search.search")
+
+
+def call_url(source: str, external_id: str) -> str:
+    return url_for("calls.call_page", source=source, external_id=external_id)
+
+
+def current_profiles() -> dict[str, Profile]:
+    """The profiles as they are on disk now: a save in this app must show at once, without a restart."""
+    profiles, _problems = load_profiles(app_ctx().config.root)
+    return profiles
+
+
+def profile_titles() -> dict[str, str]:
+    """Theme id -> title."""
+    return {pid: p.title or pid for pid, p in current_profiles().items()}
+
+
+def template_globals() -> dict[str, Any]:
+    return {
+        "csrf_token": lambda: auth.csrf_token(session),
+        "editor": current_editor(),
+        "status_nb": lambda s: present.STATUS_NB.get(s or "", s),
+        "status_class": lambda s: STATUS_CLASS.get(s or "", "unknown"),
+        "date_nb": present.date_nb,
+        "days_left": lambda d: present.days_left_nb(d, app_ctx().today()),
+        "money_nb": present.money_nb,
+        "call_url": call_url,
+        "quote": lambda s: quote(str(s), safe=""),
+    }

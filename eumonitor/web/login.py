@@ -1,0 +1,39 @@
+"""Logging editors in and out; throttled, CSRF-checked, and the session renewed on login."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, redirect, render_template, request, session, url_for
+
+from eumonitor import auth
+from eumonitor.web.common import app_ctx, require_csrf, safe_next
+
+bp = Blueprint("login", __name__)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> str | Response | tuple[str, int]:
+    target = safe_next(request.values.get("next"))
+    if request.method == "GET":
+        return render_template("web/login.html", next=target, email="", error="")
+    require_csrf()
+    ctx = app_ctx()
+    email = request.form.get("email", "").strip()[:200]
+    password = request.form.get("password", "")[:500]
+    editor, error = auth.attempt_login(
+        ctx.store, ctx.config.settings.web.editors, email, password, request.remote_addr or "", ctx.now()
+    )
+    if editor is None:
+        code = 429 if "For mange" in error else 401
+        return render_template("web/login.html", next=target, email=email, error=error), code
+    # A fresh session on login: nothing set before (e.g. by someone who planted a cookie) carries over.
+    session.clear()
+    session.permanent = True
+    session["editor"] = editor.email
+    return redirect(target)
+
+
+@bp.post("/logout")
+def logout() -> Response:
+    require_csrf()
+    session.clear()
+    return redirect(url_for("search.search"))

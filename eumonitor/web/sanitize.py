@@ -1,0 +1,28 @@
+"""The call description as safe HTML: the source's structure kept, scripts, handlers and styles removed."""
+
+from __future__ import annotations
+
+import nh3
+from markupsafe import Markup
+
+# No images (they would load from foreign hosts), no style or class (foreign styles), no forms.
+TAGS = {
+    "p", "br", "ul", "ol", "li", "strong", "b", "em", "i", "u", "a", "h2", "h3", "h4", "h5", "h6",
+    "table", "thead", "tbody", "tr", "th", "td", "blockquote", "div", "span", "sup", "sub", "dl", "dt", "dd",
+}  # fmt: skip
+ATTRIBUTES = {"a": {"href", "title"}, "td": {"colspan", "rowspan"}, "th": {"colspan", "rowspan", "scope"}}
+SCHEMES = {"http", "https", "mailto"}
+
+
+def safe_html(html: str) -> Markup:
+    """Sanitised description HTML; headings shifted below the page's own h1/h2 by the template's CSS."""
+    cleaned = nh3.clean(
+        html or "",
+        tags=TAGS,
+        attributes=ATTRIBUTES,
+        url_schemes=SCHEMES,
+        link_rel="noopener noreferrer nofollow",
+        strip_comments=True,
+        clean_content_tags={"script", "style"},
+    )
+    return Markup(cleaned)  # noqa: S704 - nh3 output is the sanitised form

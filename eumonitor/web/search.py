@@ -1,0 +1,107 @@
+"""The search page: query box, filters, ranked results with theme badges, pagination; the URL holds it all."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from datetime import date
+from math import ceil
+from typing import Any
+
+from flask import Blueprint, render_template, request, url_for
+
+from eumonitor.model import STATUSES
+from eumonitor.store.search import SearchQuery
+from eumonitor.web.common import app_ctx, profile_titles
+
+bp = Blueprint("search", __name__)
+PER_PAGE = 20
+MAX_PAGE = 500  # deep pages cost an OFFSET scan and nobody reads them
+FILTER_KEYS = ("q", "programme", "status", "theme", "from", "to", "source")
+
+
+def _date(value: str, label: str, problems: list[str]) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        problems.append(f"{label} «{value}» er ikke en dato (bruk ÅÅÅÅ-MM-DD); filteret er ikke brukt.")
+        return None
+
+
+def query_from_args(args: Mapping[str, str], themes: Mapping[str, str]) -> tuple[SearchQuery, int, list[str]]:
+    """The request's arguments as a SearchQuery, the page number, and what could not be used."""
+    problems: list[str] = []
+    status = args.get("status", "")
+    if status and status not in STATUSES:
+        problems.append(f"Ukjent status «{status}»; filteret er ikke brukt.")
+        status = ""
+    theme = args.get("theme", "")
+    if theme and theme not in themes:
+        problems.append(f"Ukjent tema «{theme}»; filteret er ikke brukt.")
+        theme = ""
+    page_text = args.get("page", "1")
+    page = min(MAX_PAGE, max(1, int(page_text))) if page_text.isdigit() else 1
+    fields: dict[str, Any] = {
+        "text": args.get("q", "").strip()[:200],
+        "programme": args.get("programme", "").strip(),
+        "status": status,
+        "deadline_after": _date(args.get("from", ""), "Frist fra", problems),
+        "deadline_before": _date(args.get("to", ""), "Frist til", problems),
+        "source": args.get("source", "").strip(),
+        "limit": PER_PAGE,
+        "offset": (page - 1) * PER_PAGE,
+    }
+    # The theme order arrives with the matcher (SearchQuery.theme); until then the filter is shown, not used.
+    if theme and "theme" in {f.name for f in dataclasses.fields(SearchQuery)}:
+        fields["theme"] = theme
+    return SearchQuery(**fields), page, problems
+
+
+def theme_badges(rows: list[dict[str, Any]], titles: Mapping[str, str]) -> dict[tuple[str, str], list[dict]]:
+    """Per result: the themes it matches, best first, with score."""
+    store = app_ctx().store
+    lookup = getattr(store, "matches_for_call", None)
+    badges: dict[tuple[str, str], list[dict]] = {}
+    if lookup is None:
+        return badges
+    for row in rows:
+        found = [m for m in lookup(row["source"], row["external_id"]) if m.state == "match"]
+        found.sort(key=lambda m: -m.score)
+        badges[(row["source"], row["external_id"])] = [
+            {"id": m.profile_id, "title": titles.get(m.profile_id, m.profile_id), "score": m.score} for m in found
+        ]
+    return badges
+
+
+def page_url(page: int) -> str:
+    args = {k: v for k, v in request.args.items() if k in FILTER_KEYS and v}
+    return url_for("search.search", **args, page=page) if page > 1 else url_for("search.search", **args)
+
+
+@bp.get("/")
+def search() -> str:
+    ctx = app_ctx()
+    titles = profile_titles()
+    query, page, problems = query_from_args(request.args, titles)
+    searched = any(request.args.get(k) for k in FILTER_KEYS)
+    rows, total = ctx.store.search(query, ctx.today())
+    pages = max(1, ceil(total / PER_PAGE))
+    return render_template(
+        "web/search.html",
+        args=request.args,
+        searched=searched,
+        rows=rows,
+        total=total,
+        page=page,
+        pages=pages,
+        first=query.offset + 1,
+        problems=problems,
+        badges=theme_badges(rows, titles),
+        themes=titles,
+        facets=ctx.store.facets(),
+        statuses=STATUSES,
+        page_url=page_url,
+        today=ctx.today(),
+    )
