@@ -77,9 +77,10 @@ def _check_values(checker: Checker, top: ProfileFile, email_pattern) -> None:
             checker.add(key, "kan ikke være tom")
     if not email_pattern.match(top.owner or ""):
         checker.add("owner", f"skal være en e-postadresse, fikk {top.owner!r}")
-    if not top.keywords or not any(g.terms for g in top.keywords):
+    groups = [g for g in top.keywords if isinstance(g, KeywordGroup)]  # a broken group is reported already
+    if not checker.problems and not any(g.terms for g in groups):
         checker.add("keywords", "profilen har ingen nøkkelord; legg til minst én [[keywords]] med terms")
-    for i, group in enumerate(top.keywords):
+    for i, group in enumerate(groups):
         if not group.weight > 0:
             checker.add(f"keywords[{i}].weight", f"skal være større enn 0, fikk {group.weight}")
         if any(not t.strip() for t in group.terms):

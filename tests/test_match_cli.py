@@ -1,0 +1,93 @@
+"""The matching commands end to end on a temporary root holding a real recorded scan."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import UTC, datetime
+from functools import cache
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from eumonitor.cli import main
+from eumonitor.evaluation import scan_calls
+from eumonitor.store import Store
+
+REPO = Path(__file__).resolve().parents[1]
+SCAN = REPO / "tests/fixtures/ft-portal/scans/2026-06-24"
+NOW = datetime(2026, 6, 24, 10, tzinfo=UTC)
+OCEAN = "HORIZON-MISS-2027-03-OCEAN-04"
+
+
+@cache
+def corpus():
+    return scan_calls([SCAN], NOW)
+
+
+@pytest.fixture
+def root(tmp_path):
+    shutil.copytree(REPO / "profiles", tmp_path / "profiles")
+    (tmp_path / "config.toml").write_text('[archive]\npath = "var/eumonitor.db"\n')
+    store = Store(tmp_path / "var/eumonitor.db")
+    with store.transaction():
+        store.upsert_calls("eu-funding-tenders", corpus()[:300], NOW, None, complete=False)
+    store.close()
+    return tmp_path
+
+
+def run(root: Path, *args: str):
+    result = CliRunner().invoke(main, ["--root", str(root), "--now", "2026-06-24", *args])
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def test_match_then_only_changes_are_scored(root):
+    first = run(root, "match")
+    assert "300 nye eller endrede" in first and "hav" in first
+    assert "0 nye eller endrede" in run(root, "match")
+    store = Store(root / "var/eumonitor.db")
+    with store.transaction():
+        store.upsert_calls("eu-funding-tenders", corpus()[300:320], NOW, None, complete=False)
+    store.close()
+    third = run(root, "match")
+    assert "20 nye eller endrede" in third and "skåret på nytt" not in third
+
+
+def test_editing_one_profile_rescores_that_profile_only(root):
+    run(root, "match")
+    path = root / "profiles/kultur.toml"
+    path.write_text(path.read_text().replace("min_score = 0.25", "min_score = 0.3"))
+    out = run(root, "match")
+    assert "skåret på nytt mot hele arkivet: kultur\n" in out
+
+
+def test_explain_shows_score_per_theme_and_ocean_words(root):
+    run(root, "match")
+    out = run(root, "explain", OCEAN)
+    lines = out.splitlines()
+    assert lines[1].split()[2] == "hav"  # the best theme comes first
+    assert any(w in lines[2] for w in ("ocean", "marine", "coastal"))
+    assert sum(1 for line in lines if "ord:" in line) == 9
+
+
+def test_ranked_theme_matches_and_counts_in_the_store(root):
+    run(root, "match")
+    store = Store(root / "var/eumonitor.db")
+    ranked = store.profile_matches("hav", today=NOW.date(), open_only=True, limit=5)
+    assert ranked[0][1].score >= ranked[-1][1].score and ranked[0][1].why
+    assert store.match_counts()["hav"] >= 5
+    assert {m.profile_id for m in store.matches_for_call("eu-funding-tenders", OCEAN)} >= {"hav", "kultur"}
+    store.close()
+
+
+def test_preview_of_an_edited_file_shows_what_enters_and_leaves(root, tmp_path):
+    run(root, "match")
+    saved = run(root, "profile", "preview", "hav")
+    assert OCEAN in saved and "Kommer inn" not in saved
+    edited = tmp_path / "hav-edit.toml"
+    text = (root / "profiles/hav.toml").read_text()
+    edited.write_text(text.replace('exclude = []', 'exclude = ["tourism"]'))
+    out = run(root, "profile", "preview", "hav", "--file", str(edited))
+    assert OCEAN not in out.split("Kommer inn")[0]
+    assert OCEAN in out.split("Går ut:")[1]
