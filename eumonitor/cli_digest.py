@@ -212,20 +212,19 @@ def _collect_and_match(app: AppContext) -> tuple[str, bool]:
 
 
 def match_step(app: AppContext) -> str:
-    """Score the archive against the theme profiles (the matcher's own step when it provides one)."""
-    from eumonitor import pipeline
-
-    profiles = getattr(app.config, "profiles", {})
+    """Score new and changed calls against the theme profiles (the matcher's own incremental step)."""
+    profiles = app.config.profiles
     if not profiles:
         return "ingen profiler å matche mot"
-    step = getattr(pipeline, "match", None)
-    if step is not None:
-        step(app.store, profiles, app.now())
-        return f"matchet mot {len(profiles)} profiler"
-    from eumonitor.matcher import score_calls
+    try:
+        from eumonitor.matching import run_match
+    except ImportError:  # the matcher's module not installed yet: score everything in one go
+        from eumonitor.matcher import score_calls
 
-    scored = score_calls(list(app.store.iter_calls()), profiles.values())
-    with app.store.transaction():
-        for profile_id, matches in scored.items():
-            app.store.save_matches(profile_id, matches, app.now(), replace_all=True)
-    return f"matchet mot {len(profiles)} profiler"
+        scored = score_calls(list(app.store.iter_calls()), profiles.values())
+        with app.store.transaction():
+            for profile_id, matches in scored.items():
+                app.store.save_matches(profile_id, matches, app.now(), replace_all=True)
+        return f"matchet mot {len(profiles)} profiler"
+    report = run_match(app.store, profiles, app.config.archive_path, app.now())
+    return f"matchet mot {len(profiles)} profiler ({report.calls_scored} utlysninger vurdert)"

@@ -58,7 +58,7 @@ def gather(store, config, spec: DigestSpec, since: datetime, now: datetime) -> D
     changes = store.changes_between(since + second, now + second, CHANGE_KINDS)
     return DigestInputs(
         today=now.astimezone(ZoneInfo(config.settings.schedule.timezone)).date(),
-        profiles=getattr(config, "profiles", {}),
+        profiles=config.profiles,
         calls=calls,
         matches=matches,
         changes=changes,

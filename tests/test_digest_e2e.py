@@ -1,0 +1,129 @@
+"""End to end: `eumonitor run --once` on two replayed weekly scans sends each week's digests to a real SMTP
+server on 127.0.0.1, exactly once per subscriber, even when the server dies half-way."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import sqlite3
+from email.message import EmailMessage
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import SCANS, SEARCH_PATH, write_root
+from smtp_server import SmtpSink
+
+from eumonitor.cli import main
+
+REPO = Path(__file__).resolve().parents[1]
+WEEK1, WEEK2 = "2026-06-17", "2026-06-24"
+SUBSCRIBERS = ("alle@bergen.kommune.no", "helse@bergen.kommune.no", "hav@bergen.kommune.no")
+DIGEST = """title = "EU-utlysninger"
+profiles = ["hav", "folkehelse", "velferdsteknologi", "kompetanse", "klima-miljo", "kultur", "inkludering",
+            "digitalisering", "beredskap"]
+per_section = 50
+closing_days = 21
+
+[[subscribers]]
+email = "alle@bergen.kommune.no"
+
+[[subscribers]]
+email = "helse@bergen.kommune.no"
+profiles = ["folkehelse", "velferdsteknologi"]
+
+[[subscribers]]
+email = "hav@bergen.kommune.no"
+profiles = ["hav", "klima-miljo"]
+"""
+SECTIONS = ("NYE UTLYSNINGER", "FRIST NÆRMER SEG", "ENDRINGER", "Kildestatus:")
+
+
+@pytest.fixture
+def root(portal, tmp_path: Path) -> Path:
+    server, _ = portal
+    root = write_root(tmp_path / "root", server.url + SEARCH_PATH)
+    shutil.copytree(REPO / "profiles", root / "profiles")
+    (root / "digests").mkdir()
+    (root / "digests" / "network.toml").write_text(DIGEST, encoding="utf-8")
+    return root
+
+
+def point_at(root: Path, sink: SmtpSink) -> None:
+    """config.toml sending to this SMTP server (each test server gets a fresh port)."""
+    (root / "config.toml").write_text(
+        '[http]\ncontact = "test@example.org"\nretries = 1\nbackoff = 0.01\nmin_interval = 0\ntimeout = 5\n'
+        f'[smtp]\nhost = "127.0.0.1"\nport = {sink.port}\nsecurity = "none"\nfrom = "eumonitor@bergen.kommune.no"\n'
+        "timeout = 5\n",
+        encoding="utf-8",
+    )
+
+
+def run_once(root: Path, now: str):
+    return CliRunner().invoke(main, ["--root", str(root), "--now", now, "run", "--once"])
+
+
+def section(message: EmailMessage, title: str) -> set[str]:
+    """Call identifiers listed in one section of the plain-text part."""
+    text = message.get_body(("plain",)).get_content()
+    if title not in text:
+        return set()
+    body = text.split(title, 1)[1]
+    for other in SECTIONS:
+        body = body.split(other, 1)[0] if other != title else body
+    return set(re.findall(r"^  .+ · (\S+)\s*$", body, re.MULTILINE))
+
+
+def changes_of(root: Path, kind: str, since: str) -> set[str]:
+    db = sqlite3.connect(root / "var" / "eumonitor.db")
+    rows = db.execute(
+        "SELECT c.external_id FROM call_changes ch JOIN calls c ON c.id = ch.call_id WHERE ch.kind = ? AND ch.at >= ?",
+        (kind, since),
+    )
+    return {r[0] for r in rows}
+
+
+def test_two_weeks_of_digests_each_delivered_exactly_once(root: Path, portal):
+    _, replay = portal
+    with SmtpSink() as sink:
+        point_at(root, sink)
+        first = run_once(root, WEEK1)
+        assert first.exit_code == 0, first.output
+    assert sorted(to for to, _ in sink.subjects()) == sorted(SUBSCRIBERS)
+    assert all(subject.startswith("EU-utlysninger, uke 25: ") for _, subject in sink.subjects())
+    everyone = next(m for m in sink.messages if m["To"] == "alle@bergen.kommune.no")
+    assert re.match(r"EU-utlysninger, uke 25: \d+ nye treff – ", everyone["Subject"])
+    assert section(everyone, "NYE UTLYSNINGER")
+
+    # Week two; the mail server dies right after accepting the first digest.
+    replay.use(SCANS / WEEK2)
+    with SmtpSink(die_after=1) as dying:
+        point_at(root, dying)
+        broken = run_once(root, WEEK2)
+    assert broken.exit_code == 1, broken.output
+    assert len(dying.messages) == 1
+    assert "1 sendt, 2 feilet" in broken.output
+
+    # The next run sends only what is missing; a run after that sends nothing.
+    with SmtpSink() as healthy:
+        point_at(root, healthy)
+        resumed = run_once(root, WEEK2 + "T13:00")
+        assert resumed.exit_code == 0, resumed.output
+        again = run_once(root, WEEK2 + "T14:00")
+        assert again.exit_code == 0, again.output
+    week2 = dying.messages + healthy.messages
+    assert sorted(m["To"] for m in week2) == sorted(SUBSCRIBERS)
+    assert "0 sendt, 0 feilet, 3 hadde allerede fått det" in again.output
+
+    new_in_week2 = changes_of(root, "new", WEEK2)
+    moved_or_opened = changes_of(root, "deadline_moved", WEEK2) | changes_of(root, "status_changed", WEEK2)
+    everyone = next(m for m in week2 if m["To"] == "alle@bergen.kommune.no")
+    assert everyone["Subject"].startswith("EU-utlysninger, uke 26: ")
+    listed_new = section(everyone, "NYE UTLYSNINGER")
+    assert listed_new and listed_new <= new_in_week2
+    listed_changes = section(everyone, "ENDRINGER")
+    assert listed_changes and listed_changes <= moved_or_opened
+    for message in week2:
+        assert section(message, "NYE UTLYSNINGER") <= new_in_week2
+    html = everyone.get_body(("html",)).get_content()
+    assert "<style" not in html and "Nye utlysninger" in html
