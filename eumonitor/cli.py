@@ -217,5 +217,15 @@ def _register_match_commands() -> None:
 _register_match_commands()
 
 
+def _register_web_commands() -> None:
+    from eumonitor.cli_web import serve, user
+
+    main.add_command(serve)
+    main.add_command(user)
+
+
+_register_web_commands()
+
+
 if __name__ == "__main__":
     main()

@@ -1,0 +1,72 @@
+"""Commands for the web app: `serve` through waitress, and `user add` for editors' password hashes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+import tomlkit
+
+from eumonitor.cli_common import load_context
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Adressen serveren lytter på.")
+@click.option("--port", default=8080, show_default=True, type=int, help="Porten serveren lytter på.")
+@click.option("--threads", default=8, show_default=True, type=int, help="Samtidige forespørsler.")
+@click.pass_context
+def serve(ctx: click.Context, host: str, port: int, threads: int) -> None:
+    """Start nettsiden (søk, utlysninger, temaer) med waitress som WSGI-server."""
+    from waitress import serve as waitress_serve
+
+    from eumonitor.web import create_app
+
+    app = create_app(load_context(ctx))
+    click.echo(f"eumonitor lytter på http://{host}:{port}/ (Ctrl+C stopper)", err=True)
+    waitress_serve(app, host=host, port=port, threads=threads, ident="eumonitor")
+
+
+@click.group()
+def user() -> None:
+    """Redaktører som kan endre temaprofiler i nettsiden."""
+
+
+@user.command("add")
+@click.argument("email")
+@click.password_option("--password", prompt="Passord", help="Leses fra terminalen når det ikke er oppgitt.")
+@click.pass_context
+def user_add(ctx: click.Context, email: str, password: str) -> None:
+    """Legg til en redaktør (eller bytt passordet) i config.toml under [web] editors."""
+    from eumonitor.auth import hash_password
+    from eumonitor.config import EMAIL_PATTERN
+
+    if not EMAIL_PATTERN.match(email):
+        raise click.BadParameter(f"{email!r} er ikke en e-postadresse", param_hint="EMAIL")
+    try:
+        hashed = hash_password(password)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--password") from exc
+    path = Path(ctx.find_root().obj["root"]) / "config.toml"
+    replaced = set_editor(path, email, hashed)
+    load_context(ctx)  # the edited file must still pass `eumonitor check`
+    click.echo(f"{'Byttet passord for' if replaced else 'La til'} redaktør {email} i {path}.")
+
+
+def set_editor(path: Path, email: str, password_hash: str) -> bool:
+    """Add or update one [[web.editors]] entry, keeping the rest of config.toml as it is; True if it existed."""
+    from eumonitor.profile_edit import atomic_write
+
+    doc = tomlkit.parse(path.read_text(encoding="utf-8")) if path.exists() else tomlkit.document()
+    web = doc.setdefault("web", tomlkit.table())
+    editors = web.setdefault("editors", tomlkit.aot())
+    for entry in editors:
+        if str(entry.get("email", "")).lower() == email.lower():
+            entry["password_hash"] = password_hash
+            atomic_write(path, tomlkit.dumps(doc))
+            return True
+    entry = tomlkit.table()
+    entry["email"] = email
+    entry["password_hash"] = password_hash
+    editors.append(entry)
+    atomic_write(path, tomlkit.dumps(doc))
+    return False
