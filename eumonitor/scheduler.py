@@ -61,7 +61,11 @@ def build_scheduler(timezone: str, jobs: Mapping[str, tuple[str, Job]]) -> Block
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 6 * 3600},
     )
     for name, (cron, job) in jobs.items():
-        scheduler.add_job(logged(name, job), CronTrigger.from_crontab(cron, timezone=zone), id=name, name=name)
+        trigger = CronTrigger.from_crontab(cron, timezone=zone)
+        # Given per job as well: pending jobs only get job_defaults when the scheduler starts.
+        scheduler.add_job(
+            logged(name, job), trigger, id=name, name=name, coalesce=True, max_instances=1, misfire_grace_time=6 * 3600
+        )
     return scheduler
 
 

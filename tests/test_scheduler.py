@@ -1,0 +1,82 @@
+"""Scheduling: cron jobs from config.toml, when a week's digest is due, the process lock, clean SIGTERM stop,
+and staff alerts after N failed runs."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from eumonitor.alerts import alert_text, alerts_due
+from eumonitor.dispatch import due_week
+from eumonitor.scheduler import LockError, build_scheduler, process_lock
+
+OSLO = ZoneInfo("Europe/Oslo")
+TRY_LOCK = "import pathlib, eumonitor.scheduler as s\nwith s.process_lock(pathlib.Path({path!r})): pass"
+
+
+def test_jobs_fire_at_the_configured_oslo_times_one_at_a_time():
+    scheduler = build_scheduler("Europe/Oslo", {"collect": ("0 6 * * *", str), "digest": ("0 7 * * mon", str)})
+    jobs = {job.id: job for job in scheduler.get_jobs()}
+    saturday = datetime(2026, 6, 20, 12, 0, tzinfo=OSLO)
+    assert jobs["collect"].trigger.get_next_fire_time(None, saturday) == datetime(2026, 6, 21, 6, 0, tzinfo=OSLO)
+    assert jobs["digest"].trigger.get_next_fire_time(None, saturday) == datetime(2026, 6, 22, 7, 0, tzinfo=OSLO)
+    assert all(job.coalesce and job.max_instances == 1 for job in jobs.values())
+
+
+def test_a_week_is_due_from_its_monday_digest_time():
+    assert due_week(datetime(2026, 6, 22, 6, 59, tzinfo=OSLO), "0 7 * * mon", "Europe/Oslo") is None
+    assert str(due_week(datetime(2026, 6, 22, 7, 0, tzinfo=OSLO), "0 7 * * mon", "Europe/Oslo")) == "2026-W26"
+    assert str(due_week(datetime(2026, 6, 28, 23, 0, tzinfo=OSLO), "0 7 * * mon", "Europe/Oslo")) == "2026-W26"
+
+
+def test_two_processes_never_hold_the_lock_together(tmp_path: Path):
+    lock = tmp_path / "var" / "eumonitor.lock"
+    with process_lock(lock):
+        holder = subprocess.run(
+            [sys.executable, "-c", TRY_LOCK.format(path=str(lock))],
+            capture_output=True, text=True, timeout=30,
+        )  # fmt: skip
+        assert holder.returncode != 0 and "En annen eumonitor-prosess" in holder.stderr
+        with pytest.raises(LockError, match=str(os.getpid())), process_lock(lock):
+            pass
+    with process_lock(lock):  # released again
+        pass
+
+
+def test_run_starts_logs_its_jobs_and_stops_cleanly_on_sigterm(tmp_path: Path):
+    (tmp_path / "config.toml").write_text('[archive]\npath = "var/db.sqlite"\n', encoding="utf-8")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "eumonitor.cli", "--root", str(tmp_path), "run"],
+        stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    lines = []
+    for line in process.stderr:
+        lines.append(line)
+        if "jobb digest planlagt" in line:
+            break
+    second = subprocess.run(
+        [sys.executable, "-m", "eumonitor.cli", "--root", str(tmp_path), "run", "--once"],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    process.send_signal(signal.SIGTERM)
+    rest = process.stderr.read()
+    assert process.wait(timeout=30) == 0
+    assert second.returncode == 3 and "En annen eumonitor-prosess" in second.stderr
+    assert any("jobb collect planlagt: cron[" in line for line in lines)
+    assert "stopper (signal SIGTERM)" in rest and "stoppet" in rest
+
+
+def test_staff_are_alerted_once_when_a_streak_reaches_the_threshold():
+    streaks = {"interreg": (3, "HTTP 503"), "ft": (0, ""), "rss": (4, "timeout")}
+    due = alerts_due(streaks, {"interreg": "Interreg Nordsjøen"}, after=3)
+    assert [(f.source, f.title, f.streak) for f in due] == [("interreg", "Interreg Nordsjøen", 3)]
+    subject, body = alert_text(due)
+    assert subject == "eumonitor: Interreg Nordsjøen har feilet flere ganger på rad"
+    assert "Siste feil: HTTP 503" in body
