@@ -90,11 +90,18 @@ def test_reopening_keeps_data_and_uses_wal(tmp_path):
 
 
 def test_search_ranks_title_hits_first_and_survives_odd_input(store):
-    upsert(store, [
-        call("OCEAN-1"),
-        call("HEALTH-1", title="Mental health of young people",
-             description_text="Schools and the ocean of data on wellbeing."),
-    ], T1)
+    upsert(
+        store,
+        [
+            call("OCEAN-1"),
+            call(
+                "HEALTH-1",
+                title="Mental health of young people",
+                description_text="Schools and the ocean of data on wellbeing.",
+            ),
+        ],
+        T1,
+    )
     rows, total = store.search(SearchQuery(text="ocean"), date(2026, 7, 1))
     assert total == 2 and rows[0]["external_id"] == "OCEAN-1"
     for odd in ['"', "ocean AND", "NEAR(", "*", "ocean' OR 1=1 --"]:
