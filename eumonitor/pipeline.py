@@ -84,7 +84,9 @@ def collect_source(
         calls = [normalize(raw, now) for raw in best_per_identifier(scan.calls)]
         previous = store.last_ok_count(spec.id)
         with store.transaction():
-            changes = store.upsert_calls(spec.id, calls, now, run_id, complete=True)
+            # A page the collector could not read (its note says why) lists nothing, but removed nothing either.
+            complete = bool(calls) or not scan.notes
+            changes = store.upsert_calls(spec.id, calls, now, run_id, complete=complete)
             status, error = _status(len(calls), previous, scan.notes)
             run = _run(spec.id, now, status, error, scan, changes, len(calls))
             store.finish_run(run_id, run)

@@ -137,3 +137,32 @@ def test_test_source_save_fixture_records_the_raw_responses_with_the_date(tmp_pa
     assert "fant ingen elementer for selektoren '.call-item'" in broken.stdout
     assert (root / "tests" / "fixtures" / "redesigned" / "2026-11-26_1.html").exists()
     assert not (root / "var" / "eumonitor.db").exists()  # test-source stores nothing in the archive
+
+
+def test_a_listing_whose_layout_changed_is_empty_and_keeps_what_was_listed(tmp_path: Path) -> None:
+    with ReplayServer() as server:
+        for path, name in ITEM_PAGES.items():
+            server.serve_bytes(path, (FIXTURES / f"html-list/{name}.derived.html").read_bytes(), "text/html")
+        server.serve_bytes("/utlysninger/", (FIXTURES / "html-list/listing.derived.html").read_bytes(), "text/html")
+        root = write_root(tmp_path / "root", server.url + SEARCH_PATH)
+        (root / "sources" / "eu-funding-tenders.toml").unlink()
+        (root / "sources" / "forskningsradet.toml").write_text(
+            f'kind = "html_list"\nurl = "{server.url}/utlysninger/"\n'
+            '[options]\nitem = ".call-item"\ntitle = "h3"\nfollow = true\n'
+        )
+        args = ["--root", str(root), "--now", "2024-04-02", "collect", "--json"]
+        first = json.loads(CliRunner().invoke(main, args).stdout)
+        redesigned = (FIXTURES / "html-list/listing-layout-changed.derived.html").read_bytes()
+        server.serve_bytes("/utlysninger/", redesigned, "text/html")
+        second = json.loads(CliRunner().invoke(main, args).stdout)
+
+    assert first[0]["status"] == "ok" and first[0]["counts"]["calls"] == 3
+    assert second[0]["status"] == "empty"
+    assert "selektoren '.call-item'" in second[0]["error"]
+    assert second[0]["unlisted"] == []  # a broken page is no evidence that the calls are gone
+    store = Store(root / "var" / "eumonitor.db")
+    try:
+        assert len(store.recent_runs("forskningsradet")) == 2  # the source health shows the empty run
+        assert store.recent_runs("forskningsradet")[0]["status"] == "empty"
+    finally:
+        store.close()
