@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
+import time
 from collections.abc import Mapping
 from datetime import date
 from math import ceil
 from typing import Any
 
-from flask import Blueprint, render_template, request, url_for
+from flask import Blueprint, current_app, render_template, request, url_for
 
 from eumonitor.model import STATUSES
 from eumonitor.store.search import SearchQuery
@@ -80,6 +81,19 @@ def page_url(page: int) -> str:
     return url_for("search.search", **args, page=page) if page > 1 else url_for("search.search", **args)
 
 
+FACETS_TTL = 60.0  # seconds; the filter menus' counts may lag a collect by a minute
+
+
+def cached_facets() -> dict[str, Any]:
+    """Programme and source menus with counts; a GROUP BY over the whole archive is not worth doing per page."""
+    cache = current_app.extensions.setdefault("eumonitor.facets", {})
+    now = time.monotonic()
+    if cache.get("until", 0.0) < now:
+        cache["value"] = app_ctx().store.facets()
+        cache["until"] = now + FACETS_TTL
+    return cache["value"]
+
+
 @bp.get("/")
 def search() -> str:
     ctx = app_ctx()
@@ -100,7 +114,7 @@ def search() -> str:
         problems=problems,
         badges=theme_badges(rows, titles),
         themes=titles,
-        facets=ctx.store.facets(),
+        facets=cached_facets(),
         statuses=STATUSES,
         page_url=page_url,
         today=ctx.today(),
