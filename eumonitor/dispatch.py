@@ -46,18 +46,27 @@ def due_week(now: datetime, cron: str, timezone: str) -> IsoWeek | None:
 
 
 def gather(store, config, spec: DigestSpec, since: datetime, now: datetime) -> DigestInputs:
-    """Everything the digest's subscribers may need, read once: matches, changes since `since`, source health."""
-    calls: dict[tuple[str, str], Call] = {}
-    matches: dict[tuple[str, str], list[Match]] = {}
-    for profile_id in spec.profiles:
-        for call, match in store.profile_matches(profile_id, state="match"):
-            calls[call.key] = call
-            matches.setdefault(call.key, []).append(match)
+    """What the digest's subscribers may need, read once: changes since `since`, calls closing soon, their matches.
+
+    Only calls that can appear are read (changed in the period, or a deadline inside the window), so the
+    cost follows the week's news, not the size of the archive.
+    """
+    today = now.astimezone(ZoneInfo(config.settings.schedule.timezone)).date()
     # Periods are (start, end]; the archive's query is [start, end), and stamps have whole seconds.
     second = timedelta(seconds=1)
     changes = store.changes_between(since + second, now + second, CHANGE_KINDS)
+    keys = {(c["source"], c["external_id"]) for c in changes}
+    keys |= store.calls_with_deadline_between(today, today + timedelta(days=spec.closing_days))
+    wanted = set(spec.profiles)
+    calls: dict[tuple[str, str], Call] = {}
+    matches: dict[tuple[str, str], list[Match]] = {}
+    for key in sorted(keys):
+        found = [m for m in store.matches_for_call(*key) if m.state == "match" and m.profile_id in wanted]
+        call = store.get_call(*key) if found else None
+        if call is not None:
+            calls[key], matches[key] = call, found
     return DigestInputs(
-        today=now.astimezone(ZoneInfo(config.settings.schedule.timezone)).date(),
+        today=today,
         profiles=config.profiles,
         calls=calls,
         matches=matches,

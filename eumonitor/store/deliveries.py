@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from datetime import datetime
+from datetime import date, datetime
 
 from eumonitor.model import Delivery
 from eumonitor.store.calls import utc_stamp
@@ -82,6 +82,15 @@ class DeliveriesMixin:
             (digest_id, subscriber.lower(), before_week),
         ).fetchone()
         return _row_to_delivery(row) if row else None
+
+    def calls_with_deadline_between(self, first: date, last: date) -> set[tuple[str, str]]:
+        """Keys of listed calls with a deadline in [first, last]: the digest's "closing soon" candidates."""
+        rows = self.conn.execute(
+            "SELECT DISTINCT c.source, c.external_id FROM call_deadlines d JOIN calls c ON c.id = d.call_id "
+            "WHERE d.deadline BETWEEN ? AND ? AND c.listed = 1",
+            (first.isoformat(), last.isoformat()),
+        )
+        return {(r[0], r[1]) for r in rows}
 
     def recent_deliveries(self, limit: int = 50, digest_id: str | None = None) -> list[Delivery]:
         """Newest first, failures included; for the web app's /digests page."""
