@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 from datetime import date
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import feedparser
 import pytest
 from click.testing import CliRunner
 from icalendar import Calendar
-from web_support import TODAY_NOW, build_archive, make_root
+from web_support import REPO, TODAY_NOW, build_archive, make_root
 
 from eumonitor.auth import hash_password
 from eumonitor.cli import main
@@ -28,10 +29,10 @@ PROFILE = "hav"
 @pytest.fixture(scope="module")
 def root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     tmp = tmp_path_factory.mktemp("web")
-    web = (
-        f'cookie_secure = false\n\n[[web.editors]]\nemail = "{EDITOR}"\npassword_hash = "{hash_password(PASSWORD)}"\n'
-    )
+    web = f'cookie_secure = false\n\n[[web.editors]]\nemail = "{EDITOR}"\npassword_hash = "{hash_password(PASSWORD)}"\n'
     root = make_root(tmp, web)
+    (root / "digests").mkdir()
+    shutil.copy(REPO / "digests" / "network.toml", root / "digests")
     ctx = build_archive(root)
     add_hostile_call(ctx)
     ctx.close()
@@ -45,7 +46,7 @@ def add_hostile_call(ctx: AppContext) -> None:
         title="<script>alert('tittel')</script> Urban harbours",
         url="https://example.org/evil",
         description_html=(
-            "<p onclick=\"alert('klikk')\" style=\"color:red\">Harbour <b>text</b>"
+            '<p onclick="alert(\'klikk\')" style="color:red">Harbour <b>text</b>'
             "<script>alert('beskrivelse')</script><a href=\"javascript:alert(1)\">lenke</a></p>"
         ),
         status="open",
@@ -297,3 +298,19 @@ def test_user_add_stores_a_hash_that_logs_in(tmp_path: Path) -> None:
     from eumonitor.auth import check_login
 
     assert check_login(load_config(root).settings.web.editors, EDITOR, PASSWORD) is not None
+
+
+def test_digests_page_previews_this_weeks_digest_without_sending(client, app_ctx: AppContext) -> None:
+    page = text_of(client.get("/digests"))
+    assert "/digests/network/preview.html" in page and "Denne ukens utsendelse (2026-W" in page
+    mail = client.get("/digests/network/preview.html")
+    assert mail.status_code == 200
+    html = text_of(mail)
+    assert "Nye utlysninger" in html or "ingen nye" in html.lower()
+    assert "<script" not in html
+    policy = mail.headers["Content-Security-Policy"]
+    assert "sandbox" in policy and "script-src" not in policy and "frame-ancestors 'self'" in policy
+    text = text_of(client.get("/digests/network/preview.txt"))
+    assert text.startswith("Emne: EU-utlysninger for Bergen kommune, uke 26:")
+    assert app_ctx.store.recent_deliveries(limit=5) == []  # a preview sends and records nothing
+    assert client.get("/digests/nosuch/preview.html").status_code == 404
