@@ -85,6 +85,7 @@ class Item:
     themes: tuple[Theme, ...]
     why: tuple[str, ...]
     change: str = ""  # for "Endringer": what changed, in Norwegian
+    also: tuple[tuple[str, str], ...] = ()  # (source title, url) of the same call on other sources
 
     @property
     def score(self) -> float:
@@ -113,6 +114,8 @@ class DigestInputs:
     changes: Sequence[Mapping[str, Any]]  # change rows (source, external_id, at, kind, old, new) over the widest period
     health: Sequence[SourceHealth] = ()
     base_url: str = ""
+    # The same call announced on other sources (interreg.no and the programme's own site): shown once.
+    also: Mapping[CallKey, Sequence[tuple[str, str]]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -277,6 +280,7 @@ def _item(data: DigestInputs, key: CallKey, matches: Sequence[Match], change: st
         themes=themes,
         why=why,
         change=change,
+        also=tuple(data.also.get(key, ())),
     )
 
 

@@ -57,6 +57,8 @@ def gather(store, config, spec: DigestSpec, since: datetime, now: datetime) -> D
     changes = store.changes_between(since + second, now + second, CHANGE_KINDS)
     keys = {(c["source"], c["external_id"]) for c in changes}
     keys |= store.calls_with_deadline_between(today, today + timedelta(days=spec.closing_days))
+    # One call seen on two sources is shown once, at its primary copy, with the other links beside it.
+    keys = {store.primary_of(*key) for key in keys}
     wanted = set(spec.profiles)
     calls: dict[tuple[str, str], Call] = {}
     matches: dict[tuple[str, str], list[Match]] = {}
@@ -73,7 +75,17 @@ def gather(store, config, spec: DigestSpec, since: datetime, now: datetime) -> D
         changes=changes,
         health=source_health(store, config.sources, since, now),
         base_url=config.settings.web.base_url,
+        also={key: _other_links(store, config, key) for key in calls},
     )
+
+
+def _other_links(store, config, key: tuple[str, str]) -> list[tuple[str, str]]:
+    """(source title, url) of the call's other copies, for "Også omtalt hos"."""
+    found = []
+    for source, _ext, url in store.linked_calls(*key)[1:]:
+        spec = config.sources.get(source)
+        found.append((getattr(spec, "title", "") or source, url))
+    return found
 
 
 def source_health(store, sources: Mapping[str, object], since: datetime, until: datetime) -> list[SourceHealth]:

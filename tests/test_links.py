@@ -118,3 +118,33 @@ def test_a_news_item_naming_a_topic_id_links_to_that_topic_only_once(store: Stor
     group = store.linked_calls("vnb", "n1")
     assert len(group) == 2  # the two EU topics stay two calls
     assert group[0][0] == "eu-portal"
+
+
+def test_digest_shows_the_linked_call_once_with_the_other_link(store: Store, tmp_path: Path) -> None:
+    from eumonitor.config import Config, Settings
+    from eumonitor.digest import IsoWeek, build_digest
+    from eumonitor.dispatch import gather
+    from eumonitor.model import DigestSpec, Match, Profile, Subscriber
+    from eumonitor.render import render_digest
+
+    store_calls(store, "interreg-no", interreg_no())
+    store_calls(store, "interreg-europe", interreg_europe())
+    store.link_duplicates(NOW, secondary={"interreg-no"})
+    primary = store.primary_of("interreg-no", "18098")
+    for source, ext in (primary, ("interreg-no", "18098")):
+        store.save_matches("klima-miljo", [Match("klima-miljo", source, ext, 0.7, ("cities",))], NOW)
+    sources = {
+        "interreg-no": SourceSpec(id="interreg-no", kind="ical", url="https://interreg.no/", title="interreg.no"),
+        "interreg-europe": SourceSpec(id="interreg-europe", kind="html_list", url="https://x", title="Interreg Europe"),
+    }
+    profile = Profile(id="klima-miljo", title="Klima, miljø og energi", owner="k@bergen.kommune.no", description="x")
+    config = Config(root=tmp_path, settings=Settings(), sources=sources, profiles={"klima-miljo": profile})
+    spec = DigestSpec(id="network", title="EU-utlysninger", profiles=("klima-miljo",),
+                      subscribers=(Subscriber(email="a@bergen.kommune.no"),))  # fmt: skip
+    since = datetime(2024, 3, 30, tzinfo=UTC)
+    data = gather(store, config, spec, since, NOW)
+    assert list(data.calls) == [primary]
+    digest = build_digest(spec, spec.subscribers[0], IsoWeek.of(date(2024, 4, 2)), (since, NOW), data)
+    text = render_digest(digest).text
+    assert "1 nytt treff" in text and text.count("\n* ") == 1  # one item, not one per source
+    assert "Også omtalt hos interreg.no:" in text
