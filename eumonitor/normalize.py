@@ -44,9 +44,13 @@ def html_to_text(html: str) -> str:
     return "\n".join(line for line in lines if line and line != "•")
 
 
+# Portal descriptions open with section labels; a two-line summary is better spent on the content.
+LEADING_LABEL = re.compile(r"^(expected outcomes?|scope|objectives?|description|background)\s*:\s*", re.IGNORECASE)
+
+
 def summarize(text: str, limit: int = SUMMARY_CHARS) -> str:
-    """The first ~limit characters as one paragraph, cut at a word boundary."""
-    flat = " ".join(text.split())
+    """The first ~limit characters as one paragraph, without a leading section label, cut at a word boundary."""
+    flat = LEADING_LABEL.sub("", " ".join(text.split()))
     if len(flat) <= limit:
         return flat
     cut = flat[: limit + 1].rsplit(" ", 1)[0].rstrip(" ,;:-–.")

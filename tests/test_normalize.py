@@ -164,7 +164,7 @@ def test_forthcoming_past_its_opening_date_with_a_future_deadline_stays_forthcom
 def test_description_text_and_summary_come_from_the_html(best: dict[str, RawCall]) -> None:
     call = normalize(best["HORIZON-MISS-2026-03-OCEAN-01"], NOW)
     assert call.description_text.startswith("Expected Outcome:\nThis topic aims")
-    assert call.summary.startswith("Expected Outcome: This topic aims at directly engaging")
+    assert call.summary.startswith("This topic aims at directly engaging")
     assert call.summary.endswith("…") and len(call.summary) <= 301
     assert call.description_text.replace("\n", " ").startswith(call.summary[:-1])  # cut at a word
     assert call.budget.total == 31_000_000 and call.key == ("eu-portal", "HORIZON-MISS-2026-03-OCEAN-01")
@@ -194,3 +194,11 @@ def test_content_hash_follows_what_users_see(best: dict[str, RawCall]) -> None:
     assert normalize(replace(raw, deadlines=(date(2026, 10, 1),)), NOW).content_hash != base
     assert normalize(replace(raw, budget=replace(raw.budget, total=1)), NOW).content_hash != base
     assert normalize(raw, datetime(2026, 10, 1, tzinfo=UTC)).content_hash != base
+
+
+def test_summary_skips_the_leading_section_label() -> None:
+    from eumonitor.normalize import summarize
+
+    text = "Expected Outcome:\nProject results are expected to contribute to healthier coastal cities."
+    assert summarize(text) == "Project results are expected to contribute to healthier coastal cities."
+    assert summarize("Scope: Pilots in three cities.") == "Pilots in three cities."
