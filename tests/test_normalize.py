@@ -166,7 +166,7 @@ def test_description_text_and_summary_come_from_the_html(best: dict[str, RawCall
     assert call.description_text.startswith("Expected Outcome:\nThis topic aims")
     assert call.summary.startswith("This topic aims at directly engaging")
     assert call.summary.endswith("…") and len(call.summary) <= 301
-    assert call.description_text.replace("\n", " ").startswith(call.summary[:-1])  # cut at a word
+    assert call.summary[:-1] in call.description_text.replace("\n", " ")  # cut at a word
     assert call.budget.total == 31_000_000 and call.key == ("eu-portal", "HORIZON-MISS-2026-03-OCEAN-01")
 
 
