@@ -84,9 +84,9 @@ def collect_source(
         calls = [normalize(raw, now) for raw in best_per_identifier(scan.calls)]
         previous = store.last_ok_count(spec.id)
         with store.transaction():
-            # A page the collector could not read (its note says why) lists nothing, but removed nothing either.
-            complete = bool(calls) or not scan.notes
-            changes = store.upsert_calls(spec.id, calls, now, run_id, complete=complete)
+            # An answer without a single call is far likelier a hiccup or a changed layout than every call
+            # withdrawn at once: it never marks calls unlisted (their deadlines still close them).
+            changes = store.upsert_calls(spec.id, calls, now, run_id, complete=bool(calls))
             status, error = _status(len(calls), previous, scan.notes)
             run = _run(spec.id, now, status, error, scan, changes, len(calls))
             store.finish_run(run_id, run)

@@ -6,6 +6,7 @@ import fcntl
 import logging
 import os
 import signal
+import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -13,7 +14,7 @@ from typing import IO
 from zoneinfo import ZoneInfo
 
 from apscheduler.executors.pool import ThreadPoolExecutor
-from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 
 log = logging.getLogger("eumonitor.scheduler")
@@ -51,10 +52,10 @@ def process_lock(path: Path) -> Iterator[None]:
         handle.close()
 
 
-def build_scheduler(timezone: str, jobs: Mapping[str, tuple[str, Job]]) -> BlockingScheduler:
+def build_scheduler(timezone: str, jobs: Mapping[str, tuple[str, Job]]) -> BackgroundScheduler:
     """One cron job per entry (name -> (crontab line, job)); one job at a time, missed runs coalesced."""
     zone = ZoneInfo(timezone)
-    scheduler = BlockingScheduler(
+    scheduler = BackgroundScheduler(
         timezone=zone,
         # One worker: collecting and sending never overlap, and a slow collect delays the digest instead of racing it.
         executors={"default": ThreadPoolExecutor(max_workers=1)},
@@ -83,17 +84,25 @@ def logged(name: str, job: Job) -> Callable[[], None]:
     return run
 
 
-def run_forever(scheduler: BlockingScheduler) -> None:
-    """Start and block; SIGTERM and Ctrl-C stop cleanly after the job that is running finishes."""
+def run_forever(scheduler: BackgroundScheduler) -> None:
+    """Start and block; SIGTERM and Ctrl-C stop cleanly after the job that is running finishes.
+
+    The scheduler runs in the background and the main thread waits on an event the signal handler sets:
+    a signal that arrives before the scheduler has started still stops it (a blocking scheduler would
+    miss it and run on).
+    """
+    stopping = threading.Event()
 
     def stop(signum: int, _frame: object) -> None:
         log.info("stopper (signal %s); venter på jobben som eventuelt kjører", signal.Signals(signum).name)
-        if scheduler.running:
-            scheduler.shutdown(wait=True)  # no new jobs; the one running (if any) finishes first
+        stopping.set()
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
+    scheduler.start()
     for job in scheduler.get_jobs():
         log.info("jobb %s planlagt: %s", job.name, job.trigger)
-    scheduler.start()
+    while not stopping.wait(timeout=1.0):
+        pass
+    scheduler.shutdown(wait=True)  # no new jobs; the one running (if any) finishes first
     log.info("stoppet")

@@ -142,5 +142,5 @@ def _partial(cls: type, values: dict[str, Any]) -> Any:
     """Build with defaults filled in where possible, so checking can continue past one error."""
     try:
         return cls(**values)
-    except TypeError:
+    except (TypeError, ValueError):  # the same check that failed in build(); already reported
         return None

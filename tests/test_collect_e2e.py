@@ -199,3 +199,16 @@ def test_each_fault_half_way_is_an_error_run_that_keeps_the_archive_and_the_othe
             0
         ]
         assert listed == 0, name
+
+
+def test_an_answer_with_no_calls_is_a_warning_that_unlists_nothing(portal, portal_root):
+    server, replay = portal
+    assert collect(portal_root, WEEK1).exit_code == 0
+    envelope = json.loads(gzip.decompress((SCANS / WEEK1 / "page-1.json.gz").read_bytes()))
+    empty = json.dumps({**envelope, "totalResults": 0, "results": []}).encode()  # a derived variant, not a recording
+    server.serve_bytes(SEARCH_PATH, empty)
+    (run,) = json.loads(collect(portal_root, WEEK2).output)
+    assert run["status"] == "empty" and "626" in run["error"]
+    assert run["unlisted"] == []
+    db = sqlite3.connect(portal_root / "var" / "eumonitor.db")
+    assert db.execute("SELECT count(*) FROM calls WHERE listed = 0").fetchone()[0] == 0

@@ -89,3 +89,12 @@ def test_root_from_environment(tmp_path, monkeypatch):
     result = CliRunner().invoke(main, ["check"])
     assert result.exit_code == 0, result.output
     assert str(root) in result.output
+
+
+def test_a_bad_option_value_is_reported_with_the_others_not_a_crash(tmp_path):
+    root = make_root(tmp_path, "[http]\nretries = 'x'\n", {"eu": SOURCE + '[options]\ntypes = ["9"]\n'})
+    result = CliRunner().invoke(main, ["--root", str(root), "check"])
+    assert result.exit_code == 2
+    assert "sources/eu.toml:3 [options]: ukjent type '9'" in result.output
+    assert "config.toml:2 [http.retries]" in result.output
+    assert "Traceback" not in result.output

@@ -80,3 +80,27 @@ def test_staff_are_alerted_once_when_a_streak_reaches_the_threshold():
     subject, body = alert_text(due)
     assert subject == "eumonitor: Interreg Nordsjøen har feilet flere ganger på rad"
     assert "Siste feil: HTTP 503" in body
+
+
+def test_a_monday_missed_while_down_is_sent_when_the_scheduler_starts(tmp_path: Path):
+    import shutil
+
+    repo = Path(__file__).resolve().parents[1]
+    (tmp_path / "config.toml").write_text('[archive]\npath = "var/db.sqlite"\n', encoding="utf-8")
+    shutil.copytree(repo / "profiles", tmp_path / "profiles")
+    shutil.copytree(repo / "digests", tmp_path / "digests")
+    # Started on Tuesday of week 26: Monday 07:00 passed with the process down.
+    process = subprocess.Popen(
+        [sys.executable, "-m", "eumonitor.cli", "--root", str(tmp_path), "--now", "2026-06-23T09:00", "run"],
+        stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    lines = []
+    for line in process.stderr:
+        lines.append(line)
+        if "jobb digest planlagt" in line:
+            break
+    process.send_signal(signal.SIGTERM)
+    process.stderr.read()
+    assert process.wait(timeout=30) == 0
+    assert any("jobb digest-catch-up: network 2026-W26: 3 sendt" in line for line in lines), lines
+    assert len(list((tmp_path / "var" / "outbox").glob("network_2026-W26-*.eml"))) == 3

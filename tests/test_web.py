@@ -314,3 +314,13 @@ def test_digests_page_previews_this_weeks_digest_without_sending(client, app_ctx
     assert text.startswith("Emne: EU-utlysninger for Bergen kommune, uke 26:")
     assert app_ctx.store.recent_deliveries(limit=5) == []  # a preview sends and records nothing
     assert client.get("/digests/nosuch/preview.html").status_code == 404
+
+
+@pytest.mark.parametrize("target", ["/\t/evil.example/", "//evil.example", "/\\evil.example", "https://evil.example/",
+                                    "/\n/evil.example", "javascript:alert(1)"])  # fmt: skip
+def test_login_never_sends_anyone_to_another_site(app_ctx: AppContext, target: str) -> None:
+    from eumonitor.web.common import safe_next
+
+    with create_app(app_ctx).test_request_context():
+        assert safe_next(target) == "/"
+        assert safe_next("/call/eu-funding-tenders/HORIZON-MISS-2026-03-OCEAN-01") != "/"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from flask import abort, current_app, redirect, request, session, url_for
 
@@ -49,7 +49,11 @@ def require_csrf() -> None:
 
 def safe_next(target: str | None) -> str:
     """Only local paths after login, never another site."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+    # Browsers drop tabs and newlines and read "\\" as "/", so "/\t/evil.example" would leave the site.
+    if not target or any(ch.isspace() or ord(ch) < 32 or ch == "\\" for ch in target):
+        return url_for("search.search")
+    parts = urlsplit(target)
+    if target.startswith("/") and not target.startswith("//") and not parts.scheme and not parts.netloc:
         return target
     return url_for("search.search")
 
