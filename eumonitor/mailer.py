@@ -60,6 +60,10 @@ def build_message(
     message.set_content(text, subtype="plain", charset="utf-8")
     if html is not None:
         message.add_alternative(html, subtype="html", charset="utf-8")
+    # Headers on one line (RFC 5322 allows 998 characters): Python's folder leaves a space before an
+    # encoded word at a fold, which mail readers then show as "treff  – Klima". The parts above were
+    # already encoded with short lines.
+    message.policy = message.policy.clone(max_line_length=998)
     return message
 
 

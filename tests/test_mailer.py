@@ -84,3 +84,15 @@ def test_outbox_gets_eml_and_html_when_no_smtp_host(tmp_path: Path):
     saved = message_from_bytes((tmp_path / "outbox" / files[0]).read_bytes(), policy=default)
     assert saved["Subject"] == "Uke 26: 3 nye treff"
     assert (tmp_path / "outbox" / files[1]).read_text(encoding="utf-8") == "<p>Hei æøå</p>\n"
+
+
+def test_a_long_norwegian_subject_arrives_exactly_as_written():
+    subject = (
+        "EU-utlysninger for Bergen kommune, uke 26: 181 nye treff – Klima, miljø og energi, "
+        "Samfunnssikkerhet og beredskap, Hav og havnæringer"
+    )
+    with SmtpSink() as sink:
+        mailer = SmtpMailer(smtp(sink))
+        mailer.send(message("a@bergen.kommune.no", subject=subject))
+        mailer.close()
+    assert sink.subjects() == [("a@bergen.kommune.no", subject)]  # no doubled space where a line was folded
