@@ -166,3 +166,24 @@ def test_a_listing_whose_layout_changed_is_empty_and_keeps_what_was_listed(tmp_p
         assert store.recent_runs("forskningsradet")[0]["status"] == "empty"
     finally:
         store.close()
+
+
+def test_an_item_that_scrolls_off_a_feed_is_not_marked_unlisted(tmp_path: Path) -> None:
+    import re
+
+    feed = (FIXTURES / "wordpress-rss/thehacc-org_events-feed_2018-05-29.xml").read_bytes()
+    # The same feed a week later, as a feed shows it: its oldest item gone (a variant made here, not a recording).
+    items = list(re.finditer(rb"<item>.*?</item>\s*", feed, re.DOTALL))
+    shorter = feed[: items[-1].start()] + feed[items[-1].end() :]
+    with ReplayServer() as server:
+        server.serve_bytes("/events/feed/", feed, "application/rss+xml")
+        root = write_root(tmp_path / "root", server.url + SEARCH_PATH)
+        (root / "sources" / "eu-funding-tenders.toml").unlink()
+        (root / "sources" / "hacc.toml").write_text(f'kind = "rss"\nurl = "{server.url}/events/feed/"\n')
+        args = ["--root", str(root), "--now", "2018-05-29", "collect", "--json"]
+        first = json.loads(CliRunner().invoke(main, args).stdout)
+        server.serve_bytes("/events/feed/", shorter, "application/rss+xml")
+        second = json.loads(CliRunner().invoke(main, args).stdout)
+    assert first[0]["counts"]["calls"] == len(items) > 1
+    assert second[0]["status"] == "ok" and second[0]["counts"]["calls"] == len(items) - 1
+    assert second[0]["unlisted"] == []

@@ -15,6 +15,8 @@ class Collector(Protocol):
     """A kind of source: pure functions from a spec to requests and from a page to calls."""
 
     Options: type  # a frozen dataclass; its fields are the allowed [options] keys
+    # Optional `complete_listing = False`: the source shows only its latest items (a feed), so calls
+    # missing from a scan are not marked unlisted. Listings that show every current call leave it out.
 
     def requests(self, spec: SourceSpec) -> list[Request]: ...
 

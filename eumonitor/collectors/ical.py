@@ -157,6 +157,8 @@ def event_call(spec: SourceSpec, opts: Options, event: Any) -> RawCall | None:
 
 class _Ical:
     Options = Options
+    # A feed shows the latest items only: an item that scrolls off it was not withdrawn.
+    complete_listing = False
 
     def requests(self, spec: SourceSpec) -> list[Request]:
         return requests(spec)

@@ -95,6 +95,8 @@ def entry_call(spec: SourceSpec, opts: Options, entry: Any) -> RawCall | None:
 
 class _Rss:
     Options = Options
+    # A feed shows the latest items only: an item that scrolls off it was not withdrawn.
+    complete_listing = False
 
     def requests(self, spec: SourceSpec) -> list[Request]:
         return requests(spec)

@@ -155,6 +155,8 @@ def event_call(spec: SourceSpec, opts: Options, event: dict[str, Any]) -> RawCal
 
 class _WpJson:
     Options = Options
+    # A feed shows the latest items only: an item that scrolls off it was not withdrawn.
+    complete_listing = False
 
     def requests(self, spec: SourceSpec) -> list[Request]:
         return requests(spec)
