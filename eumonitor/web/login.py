@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from flask import Blueprint, Response, redirect, render_template, request, session, url_for
 
 from eumonitor import auth
@@ -19,8 +21,10 @@ def login() -> str | Response | tuple[str, int]:
     ctx = app_ctx()
     email = request.form.get("email", "").strip()[:200]
     password = request.form.get("password", "")[:500]
+    # Throttling counts real minutes even when `serve --now` replays another day: a frozen clock
+    # would keep a throttled account locked for good.
     editor, error = auth.attempt_login(
-        ctx.store, ctx.config.settings.web.editors, email, password, request.remote_addr or "", ctx.now()
+        ctx.store, ctx.config.settings.web.editors, email, password, request.remote_addr or "", datetime.now(UTC)
     )
     if editor is None:
         code = 429 if "For mange" in error else 401
