@@ -80,7 +80,7 @@ def _closed_reading() -> Response | None:
     if ctx.config.settings.web.open_read or request.endpoint in ("login.login", "static"):
         return None
     if current_editor() is None:
-        return redirect(url_for("login.login", next=request.full_path))
+        return redirect(url_for("login.login", next=request.full_path.rstrip("?")))
     return None
 
 

@@ -35,7 +35,7 @@ def login_required(view: Callable[..., Any]) -> Callable[..., Any]:
         if current_editor() is None:
             if request.method == "POST":
                 abort(403, "Du må logge inn for å gjøre endringer.")
-            return redirect(url_for("login.login", next=request.full_path))
+            return redirect(url_for("login.login", next=request.full_path.rstrip("?")))
         return view(*args, **kwargs)
 
     return wrapper
