@@ -22,6 +22,8 @@ CHANGE_NB = {
     "relisted": "listet igjen",
 }
 DEADLINE_MODEL_NB = {"single-stage": "ett trinn", "two-stage": "to trinn", "multiple cut-off": "flere frister"}
+# The EU portal's type codes (research note ft-portal.md §3.2); other sources' types are shown as given.
+CALL_TYPE_NB = {"0": "Anbud", "1": "Tilskudd", "2": "Forslagsinnbydelse (ekstern bistand)", "8": "Kaskadefinansiering"}
 MONTHS_NB = (
     "januar",
     "februar",

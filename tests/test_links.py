@@ -148,3 +148,28 @@ def test_digest_shows_the_linked_call_once_with_the_other_link(store: Store, tmp
     text = render_digest(digest).text
     assert "1 nytt treff" in text and text.count("\n* ") == 1  # one item, not one per source
     assert "Også omtalt hos interreg.no:" in text
+
+
+def test_the_call_page_names_the_other_sources_of_the_same_call(tmp_path: Path) -> None:
+    from eumonitor.config import load_config
+    from eumonitor.context import AppContext
+    from eumonitor.web import create_app
+
+    root = tmp_path / "root"
+    (root / "sources").mkdir(parents=True)
+    (root / "config.toml").write_text("[web]\ncookie_secure = false\n")
+    (root / "sources" / "interreg-no.toml").write_text(
+        'kind = "ical"\ntitle = "interreg.no"\nurl = "https://interreg.no/kalender/liste/?ical=1"\n'
+    )
+    (root / "sources" / "interreg-europe.toml").write_text(
+        'kind = "html_list"\ntitle = "Interreg Europe"\nurl = "https://www.interregeurope.eu/next-call-for-projects"\n'
+        '[options]\nitem = "main"\ntitle = "h1"\nlink = ""\n'
+    )
+    ctx = AppContext(config=load_config(root), fixed_now=NOW)
+    store_calls(ctx.store, "interreg-no", interreg_no())
+    store_calls(ctx.store, "interreg-europe", interreg_europe())
+    ctx.store.link_duplicates(NOW, secondary={"interreg-no"})
+    page = create_app(ctx).test_client().get("/call/interreg-no/18098").get_data(as_text=True)
+    ctx.close()
+    assert "Samme utlysning hos andre kilder" in page
+    assert "Interreg Europe</a>" in page and "https://www.interregeurope.eu/next-call-for-projects" in page

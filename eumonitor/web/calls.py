@@ -68,6 +68,8 @@ def call_page(source: str, external_id: str) -> str:
         history=history_rows(ctx.store.call_history(source, external_id)),
         themes=theme_scores(call),
         extra_links=_links(call),
+        # The same call announced on other sources (e.g. interreg.no and the programme's own site).
+        linked=[link for link in ctx.store.linked_calls(source, external_id) if link[:2] != (source, external_id)],
         extra_fields=extra_fields(call),
         today=ctx.today(),
     )

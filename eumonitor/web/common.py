@@ -82,6 +82,9 @@ def template_globals() -> dict[str, Any]:
         "date_nb": present.date_nb,
         "days_left": lambda d: present.days_left_nb(d, app_ctx().today()),
         "money_nb": present.money_nb,
+        "deadline_model_nb": lambda m: present.DEADLINE_MODEL_NB.get(m, m),
+        "call_type_nb": lambda t: present.CALL_TYPE_NB.get(t, t),
+        "source_title": lambda s: getattr(app_ctx().config.sources.get(s), "title", "") or s,
         "call_url": call_url,
         "quote": lambda s: quote(str(s), safe=""),
     }
