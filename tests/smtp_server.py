@@ -23,7 +23,12 @@ class SmtpSink:
     messages the server stops listening and drops the connection, as a crashed mail server would."""
 
     def __init__(
-        self, reject: tuple[str, ...] = (), die_after: int | None = None, login: tuple[str, str] | None = None
+        self,
+        reject: tuple[str, ...] = (),
+        die_after: int | None = None,
+        login: tuple[str, str] | None = None,
+        tls: str | None = None,
+        tls_context=None,
     ):
         self.messages: list[EmailMessage] = []
         self.reject = {a.lower() for a in reject}
@@ -34,6 +39,10 @@ class SmtpSink:
         if login:
             # Plain-text AUTH is fine on loopback; the mailer's STARTTLS/TLS paths are plain smtplib.
             options = {"authenticator": self._authenticate, "auth_require_tls": False}
+        if tls == "starttls":  # the server offers STARTTLS and refuses mail without it
+            options.update(tls_context=tls_context, require_starttls=True)
+        elif tls == "tls":  # implicit TLS from the first byte, as on port 465
+            options.update(ssl_context=tls_context)
         self.controller = Controller(self, hostname="127.0.0.1", port=self.port, **options)
         self.controller.start()
 

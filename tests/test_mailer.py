@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from email import message_from_bytes
 from email.policy import default
@@ -96,3 +97,37 @@ def test_a_long_norwegian_subject_arrives_exactly_as_written():
         mailer.send(message("a@bergen.kommune.no", subject=subject))
         mailer.close()
     assert sink.subjects() == [("a@bergen.kommune.no", subject)]  # no doubled space where a line was folded
+
+
+@pytest.fixture
+def certificate(tmp_path: Path, monkeypatch):
+    """A certificate for 127.0.0.1 from a throwaway CA, which the mailer's default TLS context trusts."""
+    import ssl
+
+    trustme = pytest.importorskip("trustme")
+    authority = trustme.CA()
+    server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    authority.issue_cert("127.0.0.1").configure_cert(server_context)
+    bundle = tmp_path / "ca.pem"
+    authority.cert_pem.write_to_path(str(bundle))
+    monkeypatch.setenv("SSL_CERT_FILE", str(bundle))  # OpenSSL's default verify paths read it
+    return server_context
+
+
+@pytest.mark.parametrize("security", ["starttls", "tls"])
+def test_encrypted_delivery_with_login(certificate, security: str):
+    with SmtpSink(login=("eumonitor", "hemmelig"), tls=security, tls_context=certificate) as sink:
+        config = smtp(sink, username="eumonitor", password_env="SMTP_PW")
+        mailer = SmtpMailer(replace(config, security=security), environ={"SMTP_PW": "hemmelig"})
+        mailer.send(message("a@bergen.kommune.no"))
+        mailer.close()
+    assert sink.subjects() == [("a@bergen.kommune.no", "Uke 26: 3 nye treff")]
+
+
+def test_a_server_whose_certificate_is_not_trusted_gets_nothing(certificate, monkeypatch):
+    monkeypatch.delenv("SSL_CERT_FILE")
+    with SmtpSink(tls="starttls", tls_context=certificate) as sink:
+        mailer = SmtpMailer(replace(smtp(sink), security="starttls"))
+        with pytest.raises(DeliveryError, match="127.0.0.1"):
+            mailer.send(message("a@bergen.kommune.no"))
+    assert sink.messages == []
