@@ -94,6 +94,7 @@ class _Untitled:
 @click.option("--deadline-after", type=click.DateTime(["%Y-%m-%d"]), help="Neste frist på eller etter dato.")
 @click.option("--deadline-before", type=click.DateTime(["%Y-%m-%d"]), help="Neste frist på eller før dato.")
 @click.option("--source", default="", help="Bare denne kilden.")
+@click.option("--theme", default="", help="Bare treff for dette temaet (profil-id), sortert etter temaets skår.")
 @click.option("--limit", default=20, show_default=True, help="Antall treff som vises.")
 @click.option("--json", "as_json", is_flag=True, help="Skriv treffene som JSON.")
 @click.pass_context
@@ -105,13 +106,17 @@ def search(
     deadline_after,
     deadline_before,
     source: str,
+    theme: str,
     limit: int,
     as_json: bool,
 ) -> None:
-    """Søk i arkivet (fulltekst, rangert etter relevans)."""
+    """Søk i arkivet (fulltekst, rangert etter relevans; med --theme etter temaets skår)."""
     from eumonitor.store.search import SearchQuery
 
     app = load_context(ctx)
+    if theme and theme not in app.config.profiles:
+        click.echo(f"Ukjent tema {theme!r}; kjente: {', '.join(sorted(app.config.profiles))}", err=True)
+        ctx.exit(2)
     q = SearchQuery(
         text=" ".join(query),
         programme=programme,
@@ -119,6 +124,7 @@ def search(
         deadline_after=_date(deadline_after),
         deadline_before=_date(deadline_before),
         source=source,
+        theme=theme,
         limit=limit,
     )
     rows, total = app.store.search(q, app.today())
@@ -194,7 +200,6 @@ def test_source(ctx: click.Context, source_id: str, limit: int, save_fixture: bo
         click.echo(f"  hoppet over: {skipped.reason} {skipped.item}".rstrip())
     for note in scan.notes:
         click.echo(f"  merk: {note}")
-
 
 
 def _register_digest_commands() -> None:

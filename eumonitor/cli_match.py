@@ -19,6 +19,10 @@ def match_lines(report) -> list[str]:
         lines.append(f"Profiler skåret på nytt mot hele arkivet: {', '.join(report.profiles_rescored)}")
     counts = ", ".join(f"{pid} {n}" for pid, n in sorted(report.counts.items())) or "ingen"
     lines.append(f"Treff per tema: {counts}")
+    if report.unfitted:
+        lines.append(
+            f"Nye fraser telles som enkeltord til neste `eumonitor match --rebuild`: {', '.join(report.unfitted)}"
+        )
     return lines
 
 
@@ -54,8 +58,10 @@ def explain(ctx: click.Context, identifier: str, source: str) -> None:
         problem = "Fant ingen utlysning" if not found else "Flere kilder har"
         click.echo(f"{problem} med id {identifier!r}; bruk --source ved flere.", err=True)
         ctx.exit(1)
+    from eumonitor.matching import explain as verdicts
+
     src, ext = found[0]
-    matches = app.store.matches_for_call(src, ext)
+    matches = verdicts(app.store, app.config.profiles, app.config.archive_path, (src, ext))
     if not matches:
         click.echo(f"{ext} er ikke matchet ennå; kjør `eumonitor match`.", err=True)
         ctx.exit(1)
@@ -97,7 +103,7 @@ def preview(ctx: click.Context, profile_id: str, file: str | None, limit: int) -
             for problem in problems:
                 click.echo(f"  {problem}", err=True)
             ctx.exit(2)
-    model = current_model(app.store, app.config.archive_path)
+    model = current_model(app.store, app.config.archive_path, app.config.profiles)
     top, entering, leaving = run_preview(app.store, model, saved, edited, app.today(), limit)
     which = f"som i {file}" if file else "som lagret"
     click.echo(f"Topp {limit} åpne utlysninger for {profile_id} ({which}):")
@@ -139,11 +145,16 @@ def evaluate(ctx: click.Context, judgements: str, scan_dirs: tuple[str, ...]) ->
 
 def theme_scores(calls, profiles) -> dict[str, dict[str, float]]:
     """Each profile's score per call id; excluded calls rank last, as they never reach a digest."""
+    import numpy as np
+
     from eumonitor import matcher
 
-    model = matcher.fit(calls)
+    profiles = list(profiles)
+    model = matcher.fit(calls, phrases=matcher.profile_phrases(profiles))
+    ids = [key[1] for key in model.keys]
     out: dict[str, dict[str, float]] = {}
     for profile in profiles:
-        matches, _ = matcher.score_profile(model, profile)
-        out[profile.id] = {m.external_id: (m.score if m.state != "excluded" else -1.0) for m in matches}
+        scored = matcher.score(model, profile)
+        values = np.where(scored.states() == "excluded", -1.0, scored.scores)
+        out[profile.id] = dict(zip(ids, map(float, values), strict=True))
     return out

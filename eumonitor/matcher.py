@@ -3,36 +3,206 @@
 from __future__ import annotations
 
 import re
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 from scipy import sparse
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfTransformer
 
 from eumonitor.model import Call, Match, Profile
 from eumonitor.stopwords import BOILERPLATE, NORWEGIAN
 
-STOP_WORDS = sorted(ENGLISH_STOP_WORDS | NORWEGIAN | BOILERPLATE)
+STOP_WORDS = frozenset(ENGLISH_STOP_WORDS | NORWEGIAN | BOILERPLATE)
 # Words only: identifiers and numbers would make every call's own id its strongest term.
-TOKEN_PATTERN = r"(?u)\b[^\W\d_][^\W\d_]+\b"
+TOKEN_PATTERN = r"[^\W\d_]{2,}"
+_TOKEN = re.compile(TOKEN_PATTERN)
 # The head of a call (titles, keywords, priorities) is repeated so it outweighs the long description.
 HEAD_REPEAT = 3
 # Past this, descriptions are mostly eligibility and procedure boilerplate; cutting also keeps fits fast.
 DESCRIPTION_CHARS = 3000
 # A phrase's single words count a little on their own: "blue economy" partly matches "economy".
 PHRASE_PART_WEIGHT = 0.25
+# A phrase added after the last full fit has no column yet: its words stand in for it until the next rebuild.
+UNFITTED_PART_WEIGHT = 0.5
 DESCRIPTION_WEIGHT = 0.3
+# How much the description-as-query vector adds to the keyword query (both unit length).
+DESCRIPTION_BLEND = 0.3
 WHY_TERMS = 5
-# The calibration reference: the mean raw score of a profile's best calls maps to 1.0.
+# The calibration reference: the mean raw score of a profile's best few raw scores maps to 1.0.
 SCALE_TOP = 5
+# Below-threshold calls are stored only when this close to the threshold (a share of min_score); the rest
+# are computed on demand (`explain`), so re-scoring a profile writes a few thousand rows, not the archive.
+STORED_BELOW = 0.6
+
+
+def tokens_of(text: str) -> list[str]:
+    """A text's words as the matcher reads them: lowercased, letters only (stop words still in)."""
+    return _TOKEN.findall(text.lower())
+
+
+def words_of(text: str) -> list[str]:
+    """The words a text is scored on: its tokens without stop words."""
+    return [w for w in tokens_of(text) if w not in STOP_WORDS]
+
+
+_SUFFIXES = ("ations", "ation", "ities", "ity", "ings", "ing", "ies", "es", "s", "ed", "ene", "er", "en", "et")
+
+
+def stem(word: str) -> str:
+    """A light suffix stripper, so a profile's "ocean" also finds "oceans" (English and Norwegian)."""
+    for suffix in _SUFFIXES:
+        if len(word) - len(suffix) >= 4 and word.endswith(suffix) and not word.endswith(("ss", "us", "is")):
+            return word[: -len(suffix)]
+    return word
+
+
+def stem_key(term: str) -> str:
+    return " ".join(stem(w) for w in term.split(" "))
+
+
+def singular(word: str) -> str:
+    """An English plural's singular, roughly: "technologies" -> "technology", "basins" -> "basin"."""
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith("es") and word[:-2].endswith(("s", "x", "ch", "sh")):
+        return word[:-2]
+    if word.endswith("s") and not word.endswith(("ss", "us", "is")) and len(word) > 3:
+        return word[:-1]
+    return word
+
+
+def phrase_key(tokens: Sequence[str]) -> str:
+    """What makes two ways of writing a phrase the same column: "sea basin" and "sea basins"."""
+    return " ".join([*tokens[:-1], singular(tokens[-1])])
+
+
+def inflections(word: str) -> set[str]:
+    """A phrase's last word as it may appear in a call: singular and plural, English and Norwegian."""
+    base = singular(word)
+    forms = {word, base, base + "s", base + "es", base + "er", base + "en", base + "ene", base + "et"}
+    if base.endswith("y"):
+        forms.add(base[:-1] + "ies")
+    return {f for f in forms if len(f) >= 2}
+
+
+class PhraseAnalyzer:
+    """Counts a call's words plus a fixed set of multi-word phrases (the profiles' own).
+
+    Counting every word bigram of 50,000 calls costs more than the rest of the fit together; the only
+    phrases a profile can ask for are its own, so only those are counted. A phrase is matched as written,
+    stop words included ("vocational education and training"), its last word in any of its inflections.
+    Each variant is looked for only in calls that hold all of its words, keyed on its longest word.
+    """
+
+    def __init__(self, phrases: Iterable[str] = ()):
+        self.names: dict[str, str] = {}  # phrase_key -> column name (the phrase as first written)
+        self.by_key: dict[str, list[tuple[str, str, frozenset[str]]]] = {}
+        for phrase in sorted(set(phrases)):
+            tokens = tokens_of(phrase)
+            if len(tokens) < 2 or phrase_key(tokens) in self.names:
+                continue
+            name = self.names[phrase_key(tokens)] = " ".join(tokens)
+            for last in sorted(inflections(tokens[-1])):
+                words = (*tokens[:-1], last)
+                key = max(words, key=len)
+                others = frozenset(words) - {key}
+                self.by_key.setdefault(key, []).append((" " + " ".join(words) + " ", name, others))
+        self.keys = frozenset(self.by_key)
+
+    def phrase_name(self, phrase: str) -> str | None:
+        """The column name a profile phrase counts under, or None when this fit does not count it."""
+        tokens = tokens_of(phrase)
+        return self.names.get(phrase_key(tokens)) if len(tokens) >= 2 else None
+
+    def __call__(self, doc: str) -> Counter:
+        """Term counts of one document; stop words are still in (the vectorizer drops their columns)."""
+        tokens = _TOKEN.findall(doc.lower())
+        counted = Counter(tokens)
+        present = self.keys.intersection(counted)
+        if present:
+            text = ""
+            words = counted.keys()
+            for key in present:
+                for pattern, name, others in self.by_key[key]:
+                    if words >= others:
+                        text = text or " " + " ".join(tokens) + " "
+                        count = text.count(pattern)
+                        if count:
+                            counted[name] += count
+        return counted
+
+
+class Vectorizer:
+    """Counts words and phrases per call, then scikit-learn's TfidfTransformer (sublinear tf, idf, l2).
+
+    The counting is what a fit spends its time on; counting each call's words with a Counter and looking
+    up each distinct word once is faster than scikit-learn's per-token loop, with the same result.
+    """
+
+    def __init__(self, phrases: Iterable[str] = ()):
+        self.analyzer = PhraseAnalyzer(phrases)
+        self.vocabulary_: dict[str, int] = {}
+        self.transformer = TfidfTransformer(sublinear_tf=True)
+
+    def _counts(self, docs: Iterable[str], grow: bool) -> sparse.csr_matrix:
+        if grow:
+            vocabulary: dict[str, int] = defaultdict()
+            vocabulary.default_factory = vocabulary.__len__  # a new term gets the next column
+        else:
+            vocabulary = self.vocabulary_
+        indices: list[int] = []
+        values: list[int] = []
+        indptr = [0]
+        analyze = self.analyzer
+        for doc in docs:
+            counted = analyze(doc)
+            if grow:
+                indices.extend(map(vocabulary.__getitem__, counted))
+                values.extend(counted.values())
+            else:
+                known = [t for t in counted if t in vocabulary]
+                indices.extend(map(vocabulary.__getitem__, known))
+                values.extend(map(counted.__getitem__, known))
+            indptr.append(len(indices))
+        matrix = sparse.csr_matrix(
+            (np.asarray(values, dtype=np.float32), np.asarray(indices, dtype=np.int32), np.asarray(indptr)),
+            (len(indptr) - 1, len(vocabulary)),
+        )
+        if grow:
+            # Stop words are counted with the rest (cheaper than filtering every token) and dropped here.
+            kept = [(term, col) for term, col in vocabulary.items() if term not in STOP_WORDS]
+            self.vocabulary_ = {term: i for i, (term, _) in enumerate(kept)}
+            matrix = matrix[:, np.fromiter((col for _, col in kept), dtype=np.int64, count=len(kept))]
+        return matrix
+
+    def fit_transform(self, docs: Iterable[str]) -> sparse.csr_matrix:
+        return self.transformer.fit_transform(self._counts(docs, grow=True)).tocsr()
+
+    def fit(self, docs: Iterable[str]) -> Vectorizer:
+        self.fit_transform(docs)
+        return self
+
+    def transform(self, docs: Iterable[str]) -> sparse.csr_matrix:
+        return self.transformer.transform(self._counts(docs, grow=False)).tocsr()
+
+    @property
+    def idf_(self) -> np.ndarray:
+        return self.transformer.idf_
+
+    def get_feature_names_out(self) -> np.ndarray:
+        names = np.empty(len(self.vocabulary_), dtype=object)
+        for term, col in self.vocabulary_.items():
+            names[col] = term
+        return names
 
 
 @dataclass
 class Model:
     """The fitted vocabulary and IDF, and one l2-normalised row per call, kept between runs."""
 
-    vectorizer: TfidfVectorizer
+    vectorizer: Vectorizer
     keys: list[tuple[str, str]]
     hashes: list[str]
     programmes: list[str]  # "programme_id programme" per row, lowercased, for programme filters
@@ -43,23 +213,36 @@ class Model:
     _names: np.ndarray | None = field(default=None, repr=False)
 
     def names(self) -> np.ndarray:
-        """Vocabulary terms by column (cached: sklearn builds the array anew on every call)."""
+        """Vocabulary terms by column (cached)."""
         if self._names is None:
             self._names = self.vectorizer.get_feature_names_out()
         return self._names
+
+    @property
+    def analyzer(self) -> PhraseAnalyzer:
+        return self.vectorizer.analyzer
 
     def row_of(self) -> dict[tuple[str, str], int]:
         return {key: i for i, key in enumerate(self.keys)}
 
 
-def new_vectorizer() -> TfidfVectorizer:
-    return TfidfVectorizer(
-        stop_words=STOP_WORDS,
-        token_pattern=TOKEN_PATTERN,
-        ngram_range=(1, 2),
-        sublinear_tf=True,
-        dtype=np.float32,
-    )
+def profile_phrases(profiles: Iterable[Profile]) -> list[str]:
+    """Every multi-word keyword and exclude term of the profiles: the phrases a fit counts."""
+    found = set()
+    for profile in profiles:
+        for term in [k.term for k in profile.keywords] + list(profile.exclude):
+            if len(tokens_of(term)) >= 2:
+                found.add(term.lower())
+    return sorted(found)
+
+
+def unfitted_phrases(model: Model, profiles: Iterable[Profile]) -> list[str]:
+    """Profile phrases the model has no column for (added since the last full fit)."""
+    return [p for p in profile_phrases(profiles) if model.analyzer.phrase_name(p) is None]
+
+
+def new_vectorizer(phrases: Iterable[str] = ()) -> Vectorizer:
+    return Vectorizer(phrases)
 
 
 def call_document(call: Call) -> str:
@@ -73,10 +256,10 @@ def _programme_key(call: Call) -> str:
     return f"{call.programme_id} {call.programme}".lower()
 
 
-def fit(calls: Sequence[Call], stamp: str = "") -> Model:
-    """Learn vocabulary and IDF from the archive and vectorise every call."""
-    vectorizer = new_vectorizer()
-    matrix = vectorizer.fit_transform(call_document(c) for c in calls).tocsr()
+def fit(calls: Sequence[Call], stamp: str = "", phrases: Iterable[str] = ()) -> Model:
+    """Learn vocabulary and IDF from the archive (counting the given phrases) and vectorise every call."""
+    vectorizer = new_vectorizer(phrases)
+    matrix = vectorizer.fit_transform(call_document(c) for c in calls)
     return Model(
         vectorizer=vectorizer,
         keys=[c.key for c in calls],
@@ -93,7 +276,7 @@ def update(model: Model, calls: Sequence[Call]) -> list[int]:
     if not calls:
         return []
     rows = model.row_of()
-    fresh = model.vectorizer.transform(call_document(c) for c in calls).tocsr()
+    fresh = model.vectorizer.transform(call_document(c) for c in calls)
     old = model.matrix.shape[0]
     order = np.arange(old)
     targets: list[int] = []
@@ -116,48 +299,56 @@ def update(model: Model, calls: Sequence[Call]) -> list[int]:
     return targets
 
 
-_SUFFIXES = ("ations", "ation", "ities", "ity", "ings", "ing", "ies", "es", "s", "ed", "ene", "er", "en", "et")
-
-
-def stem(word: str) -> str:
-    """A light suffix stripper, so a profile's "ocean" also finds "oceans" (English and Norwegian)."""
-    for suffix in _SUFFIXES:
-        if len(word) - len(suffix) >= 4 and word.endswith(suffix) and not word.endswith(("ss", "us", "is")):
-            return word[: -len(suffix)]
-    return word
-
-
-def _stem_key(term: str) -> str:
-    return " ".join(stem(w) for w in term.split(" "))
-
-
 def _stems(model: Model) -> dict[str, list[int]]:
+    """Single-word columns by stem, so a profile's "ocean" takes "oceans" too."""
     if model._stems is None:
         index: dict[str, list[int]] = {}
         for term, col in model.vectorizer.vocabulary_.items():
-            index.setdefault(_stem_key(term), []).append(col)
+            if " " not in term:
+                index.setdefault(stem(term), []).append(col)
         model._stems = index
     return model._stems
 
 
-def _add_phrase(model: Model, weights: dict[int, float], phrase: str, weight: float) -> None:
-    """Put one keyword or phrase into the query: its full n-gram at `weight`, its words at a fraction."""
-    analyze = model.vectorizer.build_analyzer()
-    terms = analyze(phrase)
-    longest = max((t.count(" ") for t in terms), default=0)
-    for term in terms:
-        share = weight if term.count(" ") == longest else weight * PHRASE_PART_WEIGHT
-        for col in _stems(model).get(_stem_key(term), ()):
-            weights[col] = max(weights.get(col, 0.0), share)
+def _put(weights: dict[int, float], cols: Iterable[int], weight: float) -> None:
+    for col in cols:
+        weights[col] = max(weights.get(col, 0.0), weight)
+
+
+def _add_term(model: Model, weights: dict[int, float], term: str, weight: float) -> None:
+    """Put one keyword or phrase into the query: a phrase's column at `weight`, its words at a fraction."""
+    words = words_of(term)
+    if len(tokens_of(term)) >= 2:
+        name = model.analyzer.phrase_name(term)
+        col = model.vectorizer.vocabulary_.get(name) if name else None
+        if col is not None:
+            _put(weights, [col], weight)
+        weight *= PHRASE_PART_WEIGHT if name else UNFITTED_PART_WEIGHT
+    stems = _stems(model)
+    for word in words:
+        _put(weights, stems.get(stem(word), ()), weight)
 
 
 def profile_vector(model: Model, profile: Profile) -> np.ndarray:
     """The profile as a weighted, IDF-scaled query over the archive's vocabulary (unit length)."""
     weights: dict[int, float] = {}
     for word in re.findall(r"[^\W\d_]{2,}", profile.description.lower()):
-        _add_phrase(model, weights, word, DESCRIPTION_WEIGHT)
+        _add_term(model, weights, word, DESCRIPTION_WEIGHT)
     for keyword in profile.keywords:
-        _add_phrase(model, weights, keyword.term.lower(), keyword.weight)
+        _add_term(model, weights, keyword.term, keyword.weight)
+    query = _unit(model, weights)
+    # Blended in: the description alone as a plain query, every word alike; it steadies a theme whose
+    # keywords lean on a few words.
+    plain: dict[int, float] = {}
+    for word in words_of(profile.description):
+        _add_term(model, plain, word, 1.0)
+    query += DESCRIPTION_BLEND * _unit(model, plain)
+    norm = float(np.linalg.norm(query))
+    return query / norm if norm else query
+
+
+def _unit(model: Model, weights: dict[int, float]) -> np.ndarray:
+    """Term weights times IDF as a unit-length query vector."""
     query = np.zeros(model.matrix.shape[1], dtype=np.float32)
     if weights:
         cols = np.fromiter(weights, dtype=np.int64)
@@ -166,9 +357,13 @@ def profile_vector(model: Model, profile: Profile) -> np.ndarray:
     return query / norm if norm else query
 
 
+def _rows_matrix(model: Model, rows: np.ndarray | None) -> sparse.csr_matrix:
+    return model.matrix if rows is None else model.matrix[rows]
+
+
 def raw_scores(model: Model, query: np.ndarray, rows: Sequence[int] | None = None) -> np.ndarray:
     """Cosine of each call (all, or the given rows) with the profile query."""
-    matrix = model.matrix if rows is None else model.matrix[list(rows)]
+    matrix = _rows_matrix(model, None if rows is None else np.asarray(rows, dtype=np.int64))
     return np.asarray(matrix @ query).ravel()
 
 
@@ -176,84 +371,178 @@ def scale_of(scores: np.ndarray) -> float:
     """The calibration: the mean of the profile's best few raw scores, so 1.0 means "as good as it gets"."""
     if scores.size == 0:
         return 1.0
-    top = np.sort(scores)[-SCALE_TOP:]
+    top = np.partition(scores, -SCALE_TOP)[-SCALE_TOP:] if scores.size > SCALE_TOP else scores
     return float(top.mean()) or 1.0
 
 
-def _phrase_columns(model: Model, phrase: str) -> list[int]:
-    terms = model.vectorizer.build_analyzer()(phrase.lower())
-    longest = max((t.count(" ") for t in terms), default=-1)
-    return [model.vectorizer.vocabulary_.get(t, -1) for t in terms if t.count(" ") == longest]
+def _has_term(model: Model, matrix: sparse.csr_matrix, term: str) -> np.ndarray | None:
+    """Which rows contain a term: its phrase column when counted, else all of its words."""
+    vocabulary = model.vectorizer.vocabulary_
+    words = words_of(term)
+    phrase = len(tokens_of(term)) >= 2
+    name = model.analyzer.phrase_name(term) if phrase else (words[0] if words else None)
+    if name and name in vocabulary:
+        groups = [[vocabulary[name]]]
+    elif phrase and name is None and words:
+        groups = [[vocabulary[w]] if w in vocabulary else [] for w in words]
+    else:
+        return None
+    if not all(groups):
+        return None
+    hit = np.ones(matrix.shape[0], dtype=bool)
+    for cols in groups:
+        indicator = np.zeros(matrix.shape[1], dtype=np.float32)
+        indicator[cols] = 1.0
+        hit &= np.asarray(matrix @ indicator).ravel() > 0
+    return hit
 
 
-def excluded_rows(model: Model, profile: Profile, rows: Sequence[int]) -> dict[int, str]:
-    """Rows a profile's exclude terms or programme filter keep out, with the reason in Norwegian."""
+def excluded_rows(model: Model, profile: Profile, rows: Sequence[int] | None = None) -> dict[int, str]:
+    """Rows a profile's exclude terms or programme filter keep out (row -> reason in Norwegian)."""
+    rows_arr = np.arange(len(model.keys)) if rows is None else np.asarray(rows, dtype=np.int64)
     out: dict[int, str] = {}
-    sub = model.matrix[list(rows)].tocsc() if rows else None
-    for term in profile.exclude:
-        cols = _phrase_columns(model, term)
-        if not cols or min(cols) < 0 or sub is None:
-            continue
-        hit = np.ones(len(rows), dtype=bool)
-        for col in cols:
-            hit &= np.asarray((sub[:, col] != 0).todense()).ravel()
-        for i in np.flatnonzero(hit):
-            out.setdefault(rows[i], f"utelatt: inneholder «{term}»")
+    if profile.exclude:
+        matrix = _rows_matrix(model, None if rows is None else rows_arr)
+        for term in profile.exclude:
+            hit = _has_term(model, matrix, term)
+            if hit is not None:
+                for i in np.flatnonzero(hit):
+                    out.setdefault(int(rows_arr[i]), f"utelatt: inneholder «{term}»")
     if profile.programmes:
         wanted = [p.lower() for p in profile.programmes]
-        for row in rows:
+        for row in map(int, rows_arr):
             if row not in out and not any(w in model.programmes[row] for w in wanted):
                 out[row] = "utelatt: programmet er ikke blant profilens programmer"
     return out
 
 
-def why_terms(model: Model, query: np.ndarray, row: int, limit: int = WHY_TERMS) -> tuple[str, ...]:
-    """The terms that carried a call's score, strongest first."""
-    start, end = model.matrix.indptr[row], model.matrix.indptr[row + 1]
-    cols = model.matrix.indices[start:end]
-    contrib = model.matrix.data[start:end] * query[cols]
+def _covered(key: str, words: frozenset[str], chosen: list[tuple[str, frozenset[str]]]) -> bool:
+    """A near-duplicate of a chosen term ("sea basins" after "sea basin"), or a word a chosen phrase names."""
+    return any(key == other or words <= other_words for other, other_words in chosen)
+
+
+def why_lists(
+    model: Model, query: np.ndarray, rows: Sequence[int] | np.ndarray | None = None, limit: int = WHY_TERMS
+) -> list[tuple[str, ...]]:
+    """For each row (default all), the terms that carried its score, strongest first; in bulk."""
+    matrix = _rows_matrix(model, None if rows is None else np.asarray(rows, dtype=np.int64))
+    counts = np.diff(matrix.indptr)
+    contrib = matrix.data * query[matrix.indices]
+    keep = contrib > 0
+    owner = np.repeat(np.arange(matrix.shape[0]), counts)[keep]
+    cols, contrib = matrix.indices[keep], contrib[keep]
+    order = np.lexsort((-contrib, owner))
+    owner, cols = owner[order], cols[order]
+    bounds = np.searchsorted(owner, np.arange(matrix.shape[0] + 1))
     names = model.names()
-    chosen: list[str] = []
-    for i in np.argsort(-contrib):
-        if contrib[i] <= 0 or len(chosen) >= limit:
-            break
-        term = str(names[cols[i]])
-        # A bigram already names its words; skip a single word it covers.
-        if not any(term in c.split(" ") or term in c for c in chosen):
-            chosen.append(term)
-    return tuple(chosen)
+    # Only the query's own columns can carry a score: their names and stems once, not once per call.
+    terms = {}
+    for col in np.flatnonzero(query):
+        name = str(names[col])
+        key = stem_key(name)
+        terms[col] = (name, key, frozenset(key.split(" ")))
+    out: list[tuple[str, ...]] = []
+    for i in range(matrix.shape[0]):
+        chosen: list[tuple[str, frozenset[str]]] = []
+        picked: list[str] = []
+        for col in cols[bounds[i] : bounds[i + 1]].tolist():
+            name, key, words = terms[col]
+            if _covered(key, words, chosen):
+                continue
+            chosen.append((key, words))
+            picked.append(name)
+            if len(picked) >= limit:
+                break
+        out.append(tuple(picked))
+    return out
+
+
+def why_terms(model: Model, query: np.ndarray, row: int, limit: int = WHY_TERMS) -> tuple[str, ...]:
+    """The terms that carried one call's score, strongest first."""
+    return why_lists(model, query, [row], limit)[0]
+
+
+@dataclass
+class Scored:
+    """One profile's scores over a set of rows, before any Match is built."""
+
+    profile: Profile
+    query: np.ndarray
+    rows: np.ndarray
+    scores: np.ndarray  # calibrated, rounded to 4 places
+    excluded: dict[int, str]
+    scale: float
+
+    def states(self) -> np.ndarray:
+        state = np.where(self.scores >= self.profile.min_score, "match", "below").astype(object)
+        if self.excluded:
+            state[np.isin(self.rows, list(self.excluded))] = "excluded"
+        return state
+
+
+def score(model: Model, profile: Profile, rows: Sequence[int] | None = None, scale: float | None = None) -> Scored:
+    """Calibrated scores of one profile over the given rows (default all); the scale is fitted when not given."""
+    query = profile_vector(model, profile)
+    rows_arr = np.arange(len(model.keys)) if rows is None else np.asarray(list(rows), dtype=np.int64)
+    raw = raw_scores(model, query, None if rows is None else rows_arr)
+    if scale is None:
+        scale = scale_of(raw)
+    scores = np.round(np.minimum(raw / scale, 1.0), 4)
+    return Scored(profile, query, rows_arr, scores, excluded_rows(model, profile, rows_arr), scale)
+
+
+def matches_of(model: Model, scored: Scored, positions: np.ndarray | None = None) -> list[Match]:
+    """Matches for the given positions of a Scored (default all), with their "why" computed in bulk."""
+    profile = scored.profile
+    positions = np.arange(scored.rows.size) if positions is None else positions
+    states = scored.states()[positions]
+    scores = scored.scores[positions]
+    rows = scored.rows[positions]
+    with_why = np.flatnonzero(scores > 0)
+    whys: list[tuple[str, ...]] = [()] * positions.size
+    for i, why in zip(with_why, why_lists(model, scored.query, rows[with_why]), strict=True):
+        whys[i] = why
+    out = []
+    for i, row in enumerate(map(int, rows)):
+        source, external_id = model.keys[row]
+        value = float(scores[i])
+        if states[i] == "excluded":
+            out.append(Match(profile.id, source, external_id, value, whys[i], "excluded", scored.excluded[row]))
+        elif states[i] == "below":
+            below = f"under terskelen: {value:.2f} < {profile.min_score:.2f}"
+            out.append(Match(profile.id, source, external_id, value, whys[i], "below", below))
+        else:
+            out.append(Match(profile.id, source, external_id, value, whys[i]))
+    return out
+
+
+def stored_positions(scored: Scored) -> np.ndarray:
+    """What a match run stores: matches, exclusions, and below-threshold calls near the threshold."""
+    near = scored.scores >= scored.profile.min_score * STORED_BELOW
+    if scored.excluded:
+        near |= np.isin(scored.rows, list(scored.excluded))
+    return np.flatnonzero(near)
 
 
 def score_profile(
-    model: Model, profile: Profile, rows: Sequence[int] | None = None, scale: float | None = None
+    model: Model,
+    profile: Profile,
+    rows: Sequence[int] | None = None,
+    scale: float | None = None,
+    *,
+    stored_only: bool = False,
 ) -> tuple[list[Match], float]:
-    """Matches of one profile over the given rows (default all); the scale is fitted when not given."""
-    query = profile_vector(model, profile)
-    rows = list(range(len(model.keys))) if rows is None else list(rows)
-    raw = raw_scores(model, query, rows)
-    if scale is None:
-        scale = scale_of(raw)
-    scores = np.minimum(raw / scale, 1.0)
-    excluded = excluded_rows(model, profile, rows)
-    matches = []
-    for i, row in enumerate(rows):
-        matches.append(_match(model, profile, query, row, float(scores[i]), excluded.get(row)))
-    return matches, scale
+    """Matches of one profile over the given rows (default all); the scale is fitted when not given.
 
-
-def _match(model: Model, profile: Profile, query: np.ndarray, row: int, score: float, reason: str | None) -> Match:
-    source, external_id = model.keys[row]
-    score = round(score, 4)
-    why = why_terms(model, query, row) if score > 0 else ()
-    if reason:
-        return Match(profile.id, source, external_id, score, why, "excluded", reason)
-    if score < profile.min_score:
-        below = f"under terskelen: {score:.2f} < {profile.min_score:.2f}"
-        return Match(profile.id, source, external_id, score, why, "below", below)
-    return Match(profile.id, source, external_id, score, why)
+    With stored_only, only what a match run keeps (see stored_positions); otherwise one Match per row.
+    """
+    scored = score(model, profile, rows, scale)
+    positions = stored_positions(scored) if stored_only else None
+    return matches_of(model, scored, positions), scored.scale
 
 
 def score_calls(calls: Sequence[Call], profiles: Iterable[Profile]) -> dict[str, list[Match]]:
     """One-shot scoring of a set of calls against profiles, fitting on those calls."""
-    model = fit(calls)
+    profiles = list(profiles)
+    model = fit(calls, phrases=profile_phrases(profiles))
     return {p.id: score_profile(model, p)[0] for p in profiles}

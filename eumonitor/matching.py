@@ -8,17 +8,17 @@ import os
 import pickle
 import tempfile
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 from eumonitor import matcher
-from eumonitor.model import Profile
+from eumonitor.model import Match, Profile
 
 # When the archive has grown this much since the last fit, the IDF no longer describes it: fit again.
 REFIT_GROWTH = 1.5
-MODEL_VERSION = 1
+MODEL_VERSION = 2  # 2: single words plus the profiles' phrases (no bigrams of everything)
 
 
 @dataclass
@@ -29,6 +29,7 @@ class MatchReport:
     calls_scored: int = 0  # new or changed calls vectorised
     profiles_rescored: list[str] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
+    unfitted: list[str] = field(default_factory=list)  # profile phrases counted as words until a rebuild
 
 
 def model_path(archive_path: Path) -> Path:
@@ -70,15 +71,25 @@ def save_model(path: Path, model: matcher.Model) -> None:
         raise
 
 
-def refresh_model(store, path: Path, rebuild: bool = False) -> tuple[matcher.Model, list[int], bool]:
-    """The model brought up to date with the archive: (model, rows of new/changed calls, fitted anew)."""
-    model = None if rebuild else load_model(path)
+def refresh_model(
+    store, path: Path, rebuild: bool = False, phrases: Sequence[str] | None = None
+) -> tuple[matcher.Model, list[int], bool]:
+    """The model brought up to date with the archive: (model, rows of new/changed calls, fitted anew).
+
+    A full fit counts the given phrases (the profiles'); without them, those of the kept model.
+    """
+    old = load_model(path)
+    model = None if rebuild else old
     hashes = store.call_hashes()
     if model is not None and len(hashes) > REFIT_GROWTH * max(1, model.fitted_rows):
         model = None
+    if model is not None and phrases and any(model.analyzer.phrase_name(p) is None for p in phrases):
+        model = None  # a profile names a phrase the kept vectors do not count: count it everywhere
     if model is None:
+        if phrases is None:
+            phrases = sorted(old.analyzer.names.values()) if old is not None else []
         calls = list(store.iter_calls())
-        model = matcher.fit(calls, stamp=uuid.uuid4().hex)
+        model = matcher.fit(calls, stamp=uuid.uuid4().hex, phrases=phrases)
         return model, list(range(len(calls))), True
     known = dict(zip(model.keys, model.hashes, strict=True))
     stale = [key for key, digest in hashes.items() if known.get(key) != digest]
@@ -89,9 +100,14 @@ def refresh_model(store, path: Path, rebuild: bool = False) -> tuple[matcher.Mod
 def run_match(
     store, profiles: Mapping[str, Profile], archive_path: Path, now: datetime, rebuild: bool = False
 ) -> MatchReport:
-    """Score what changed: all calls for edited profiles, new and changed calls for the rest."""
+    """Score what changed: all calls for edited profiles, new and changed calls for the rest.
+
+    Only what a reader needs is stored: matches, exclusions and near misses (matcher.stored_positions);
+    `explain` computes the other calls' scores from the kept vectors.
+    """
     path = model_path(archive_path)
-    model, rows, fitted = refresh_model(store, path, rebuild)
+    phrases = matcher.profile_phrases(profiles.values())
+    model, rows, fitted = refresh_model(store, path, rebuild, phrases)
     report = MatchReport(rebuilt=fitted, calls_scored=len(rows))
     with store.transaction():
         store.forget_profiles(list(profiles))
@@ -99,17 +115,34 @@ def run_match(
             state = store.profile_state(profile.id)
             digest = fingerprint(profile)
             if state is None or state["fingerprint"] != digest or state["model_stamp"] != model.stamp:
-                matches, scale = matcher.score_profile(model, profile)
+                matches, scale = matcher.score_profile(model, profile, stored_only=True)
                 store.save_matches(profile.id, matches, now, replace_all=True)
                 store.set_profile_state(profile.id, digest, model.stamp, scale, now)
                 report.profiles_rescored.append(profile.id)
             elif rows:
-                matches, _ = matcher.score_profile(model, profile, rows, scale=state["scale"])
-                store.save_matches(profile.id, matches, now)
+                matches, _ = matcher.score_profile(model, profile, rows, scale=state["scale"], stored_only=True)
+                store.save_matches(profile.id, matches, now, scored=[model.keys[r] for r in rows])
     if fitted or rows:
         save_model(path, model)
     report.counts = store.match_counts()
+    report.unfitted = matcher.unfitted_phrases(model, profiles.values())
     return report
+
+
+def explain(store, profiles: Mapping[str, Profile], archive_path: Path, key: tuple[str, str]) -> list[Match]:
+    """Every profile's verdict on one call: the stored ones, the rest scored on the fly from the kept vectors."""
+    stored = {m.profile_id: m for m in store.matches_for_call(*key)}
+    missing = [p for pid, p in profiles.items() if pid not in stored]
+    model = load_model(model_path(archive_path)) if missing else None
+    row = model.row_of().get(key) if model is not None else None
+    if row is not None:
+        for profile in missing:
+            state = store.profile_state(profile.id)
+            if state is None or state["model_stamp"] != model.stamp:
+                continue
+            scored = matcher.score(model, profile, [row], scale=state["scale"])
+            stored[profile.id] = matcher.matches_of(model, scored)[0]
+    return sorted(stored.values(), key=lambda m: (-m.score, m.profile_id))
 
 
 def preview(
@@ -120,10 +153,11 @@ def preview(
     rows = [i for i, key in enumerate(model.keys) if key in open_keys]
 
     def top(profile: Profile) -> list[tuple[str, float]]:
-        matches, _ = matcher.score_profile(model, profile)
-        chosen = [matches[i] for i in rows if matches[i].state == "match"]
-        chosen.sort(key=lambda m: (-m.score, m.external_id))
-        return [(m.external_id, m.score) for m in chosen[:limit]]
+        scored = matcher.score(model, profile)
+        states = scored.states()
+        chosen = [(model.keys[i][1], float(scored.scores[i])) for i in rows if states[i] == "match"]
+        chosen.sort(key=lambda m: (-m[1], m[0]))
+        return chosen[:limit]
 
     before = top(saved)
     after = top(edited) if edited is not None else before
@@ -131,7 +165,7 @@ def preview(
     return after, [i for i in new_ids if i not in old_ids], [i for i in old_ids if i not in new_ids]
 
 
-def current_model(store, archive_path: Path) -> matcher.Model:
+def current_model(store, archive_path: Path, profiles: Mapping[str, Profile] | None = None) -> matcher.Model:
     """The model as a match run would see it, without saving anything."""
-    return refresh_model(store, model_path(archive_path))[0]
-
+    phrases = matcher.profile_phrases(profiles.values()) if profiles is not None else None
+    return refresh_model(store, model_path(archive_path), phrases=phrases)[0]

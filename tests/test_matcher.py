@@ -98,3 +98,14 @@ def test_incremental_update_scores_like_a_fit_with_the_same_vocabulary(profiles)
         a, _ = matcher.score_profile(incremental, profile, scale=1.0)
         b, _ = matcher.score_profile(full, profile, scale=1.0)
         assert [m.score for m in a] == pytest.approx([m.score for m in b], abs=1e-4)
+
+
+def test_why_collapses_near_duplicates_and_phrases_count_their_inflections():
+    analyzer = matcher.PhraseAnalyzer(["sea basin", "sea basins", "assistive technology"])
+    counted = analyzer("Sea basins and the sea basin; assistive technologies.")
+    assert counted["sea basin"] == 2 and "sea basins" not in counted
+    assert counted["assistive technology"] == 1
+    assert matcher._covered("sea basin", frozenset({"sea", "basin"}), [("sea basin", frozenset({"sea", "basin"}))])
+    for match in matcher.score_profile(model(), load_profiles(REPO)[0]["hav"])[0][:200]:
+        keys = [matcher.stem_key(t) for t in match.why]
+        assert len(keys) == len(set(keys))

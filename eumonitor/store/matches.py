@@ -44,8 +44,19 @@ class MatchesMixin:
     MIGRATIONS = MIGRATIONS
     conn: sqlite3.Connection
 
-    def save_matches(self, profile_id: str, matches: Sequence[Match], now: datetime, replace_all: bool = False) -> int:
-        """Store one profile's matches (upsert); with replace_all, that profile's older rows go first."""
+    def save_matches(
+        self,
+        profile_id: str,
+        matches: Sequence[Match],
+        now: datetime,
+        replace_all: bool = False,
+        scored: Sequence[tuple[str, str]] = (),
+    ) -> int:
+        """Store one profile's matches (upsert, one executemany).
+
+        With replace_all, that profile's older rows go first; `scored` names calls that were scored again,
+        whose older rows go too (a call that fell far below the threshold is then no longer stored).
+        """
         ids = self._call_ids()
         stamp = now.isoformat()
         rows = [
@@ -55,6 +66,11 @@ class MatchesMixin:
         ]
         if replace_all:
             self.conn.execute("DELETE FROM matches WHERE profile_id = ?", (profile_id,))
+        elif scored:
+            self.conn.executemany(
+                "DELETE FROM matches WHERE profile_id = ? AND call_id = ?",
+                [(profile_id, ids[key]) for key in scored if key in ids],
+            )
         self.conn.executemany(
             "INSERT OR REPLACE INTO matches(profile_id, call_id, score, state, why, reason, scored_at) "
             "VALUES (?, ?, ?, ?, ?, ?, ?)",

@@ -61,6 +61,7 @@ class SearchQuery:
     deadline_after: date | None = None  # next deadline on or after
     deadline_before: date | None = None  # next deadline on or before
     source: str = ""
+    theme: str = ""  # a profile id: only calls matched for that theme, best theme score first
     limit: int = 50
     offset: int = 0
 
@@ -92,25 +93,40 @@ class SearchMixin:
     def _search(self, query: SearchQuery, today: date, any_word: bool) -> tuple[list[dict[str, Any]], int]:
         where, args = self._filters(query, today)
         match = fts_expression(query.text, any_word)
+        score = ""
         if match:
             # Join the calls table only when a filter needs its columns: a join per match is costly.
             source = "calls_fts JOIN calls c ON c.id = calls_fts.rowid" if where else "calls_fts"
             where.insert(0, "calls_fts MATCH :match")
             args["match"] = match
+            ident = "calls_fts.rowid"
             rank = f"bm25(calls_fts, {BM25_WEIGHTS})"
         else:
             source = "calls c"
+            ident = "c.id"
             rank = f"coalesce({NEXT_DEADLINE}, '9999')"
+        if query.theme:
+            # Only the theme's matches, ranked by its score (the matches_by_rank index serves this order).
+            if match:
+                source = source.replace("calls_fts", "calls_fts JOIN matches m ON m.call_id = calls_fts.rowid", 1)
+            elif where:
+                source = "matches m JOIN calls c ON c.id = m.call_id"
+            else:
+                source, ident = "matches m", "m.call_id"
+            where.extend(["m.profile_id = :theme", "m.state = 'match'"])
+            args["theme"] = query.theme
+            rank, score = "-m.score", ", -hits.rank AS score"
         clause = " WHERE " + " AND ".join(where) if where else ""
         total = self._count(source, clause, args, filtered=len(where) > (1 if match else 0))
         # Rank ids first and fetch the wide columns only for the page shown: sorting whole rows
         # of tens of thousands of matches is what made common words slow.
         sql = (
-            f"WITH hits AS (SELECT {'calls_fts.rowid' if match else 'c.id'} AS id, {rank} AS rank "
+            f"WITH hits AS (SELECT {ident} AS id, {rank} AS rank "
             f"FROM {source}{clause} ORDER BY rank, id LIMIT :limit OFFSET :offset) "
             f"SELECT c.source, c.external_id, c.title, c.url, c.programme, c.programme_id, c.summary, "
             f"c.deadlines, c.listed, c.budget_total, {EFFECTIVE_STATUS} AS status, "
-            f"{NEXT_DEADLINE} AS next_deadline FROM hits JOIN calls c ON c.id = hits.id ORDER BY hits.rank, c.id"
+            f"{NEXT_DEADLINE} AS next_deadline{score} FROM hits JOIN calls c ON c.id = hits.id "
+            f"ORDER BY hits.rank, c.id"
         )
         rows = self.conn.execute(sql, {**args, "limit": query.limit, "offset": query.offset})
         return [dict(r) for r in rows], total
