@@ -110,6 +110,7 @@ def search_json(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
             "programme": r["programme"],
             "url": r["url"],
             **({"score": r["score"]} if "score" in r else {}),
+            **({"links": [{"source": s, "id": i, "url": u} for s, i, u in r["links"]]} if r.get("links") else {}),
         }
         for r in rows
     ]
@@ -124,6 +125,11 @@ def search_lines(rows: Sequence[dict[str, Any]], total: int, today: date) -> lis
         when = f"frist {date_nb(deadline)} ({days_left_nb(deadline, today)})" if deadline else "ingen kommende frist"
         lines.append(f"{r['external_id']}  [{STATUS_NB.get(r['status'], r['status'])}]  {r['title']}")
         lines.append(f"    {r['programme'] or r['source']} · {when}")
+        others = [
+            source for source, ext, _url in r.get("links", ()) if (source, ext) != (r["source"], r["external_id"])
+        ]
+        if others:
+            lines.append(f"    også hos: {', '.join(others)}")
     return lines
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import json
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -173,3 +174,29 @@ def test_the_call_page_names_the_other_sources_of_the_same_call(tmp_path: Path) 
     ctx.close()
     assert "Samme utlysning hos andre kilder" in page
     assert "Interreg Europe</a>" in page and "https://www.interregeurope.eu/next-call-for-projects" in page
+
+
+def test_search_page_and_cli_show_the_linked_call_once(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from eumonitor.cli import main
+    from eumonitor.config import load_config
+    from eumonitor.context import AppContext
+    from eumonitor.web import create_app
+
+    root = tmp_path / "root"
+    (root / "sources").mkdir(parents=True)
+    (root / "config.toml").write_text("[web]\ncookie_secure = false\n")
+    (root / "sources" / "interreg-no.toml").write_text('kind = "ical"\ntitle = "interreg.no"\nurl = "https://x/"\n')
+    ctx = AppContext(config=load_config(root), fixed_now=NOW)
+    store_calls(ctx.store, "interreg-no", interreg_no())
+    store_calls(ctx.store, "interreg-europe", interreg_europe())
+    ctx.store.link_duplicates(NOW, secondary={"interreg-no"})
+    page = create_app(ctx).test_client().get("/?q=call+projects").get_data(as_text=True)
+    ctx.close()
+    assert page.count('class="result"') == 1 and "Også hos:" in page and "interreg.no</a>" in page
+    found = CliRunner().invoke(
+        main, ["--root", str(root), "--now", "2024-04-02", "search", "call", "projects", "--json"]
+    )
+    (row,) = json.loads(found.output)
+    assert {link["source"] for link in row["links"]} == {"interreg-europe", "interreg-no"}

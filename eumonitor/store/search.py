@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -82,13 +83,16 @@ class SearchMixin:
 
     MIGRATIONS = MIGRATIONS
     conn: sqlite3.Connection
+    collapse_linked: Callable[[list[dict[str, Any]]], list[dict[str, Any]]]
 
     def search(self, query: SearchQuery, today: date) -> tuple[list[dict[str, Any]], int]:
         """Matching calls (rank order) and the total count. All words first; any word if none match."""
         rows, total = self._search(query, today, any_word=False)
         if total == 0 and len(re.findall(r"\w+", query.text)) > 1:
             rows, total = self._search(query, today, any_word=True)
-        return rows, total
+        # A call announced on two sources is one result, where its best copy ranks, with every copy's link
+        # (LinksMixin). The total still counts copies: exact counting would cost a join per match.
+        return self.collapse_linked(rows), total
 
     def _search(self, query: SearchQuery, today: date, any_word: bool) -> tuple[list[dict[str, Any]], int]:
         where, args = self._filters(query, today)
