@@ -121,7 +121,7 @@ def speed(scans: list[Path], total: int) -> None:
         "gulv: TfidfVectorizer().fit(tekstene) (standardinnstillinger)", lambda: TfidfVectorizer().fit(docs)
     )
     _, same = timed(
-        "TfidfVectorizer med eumonitors innstillinger (ord + profilfraser), fit",
+        "eumonitors Vectorizer alene (ord + profilfraser, sklearn TfidfTransformer), fit",
         lambda: matcher.new_vectorizer(phrases).fit(docs),
     )
 
