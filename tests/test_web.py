@@ -131,6 +131,8 @@ def test_call_page_shows_everything_and_a_valid_calendar_file(client) -> None:
     html = text_of(client.get("/call/eu-funding-tenders/HORIZON-MISS-2027-04-CIT-02"))
     for expected in ("Hydrogen cities", "Alle frister", "Budsjett", "Historikk", "Åpne hos kilden", "Temaer"):
         assert expected in html
+    themes = html.split("<h2>Temaer</h2>", 1)[1].split("</table>", 1)[0]
+    assert themes.count("<tr>") - 1 == 9  # every theme has a verdict, not only the stored matches
     response = client.get("/ics/call/eu-funding-tenders/HORIZON-MISS-2027-04-CIT-02")
     assert response.mimetype == "text/calendar"
     events = Calendar.from_ical(response.data).walk("VEVENT")

@@ -9,7 +9,7 @@ from flask import Blueprint, Response, abort, render_template, request, url_for
 from eumonitor.model import Call
 from eumonitor.present import CHANGE_NB
 from eumonitor.web import ical
-from eumonitor.web.common import app_ctx, profile_titles
+from eumonitor.web.common import app_ctx, current_profiles, profile_titles
 from eumonitor.web.sanitize import safe_html
 
 bp = Blueprint("calls", __name__)
@@ -30,13 +30,18 @@ def _load(source: str, external_id: str) -> Call:
 
 
 def theme_scores(call: Call) -> list[dict[str, Any]]:
-    """Every theme's verdict on this call, matches first, with the terms that carried it."""
-    lookup = getattr(app_ctx().store, "matches_for_call", None)
-    if lookup is None:
-        return []
+    """Every theme's verdict on this call, matches first, with the terms that carried it.
+
+    Only matches and near misses are stored; the matcher scores the other themes from its kept vectors,
+    so the page shows every theme, as `eumonitor explain` does.
+    """
+    from eumonitor import matching
+
+    ctx = app_ctx()
+    verdicts = matching.explain(ctx.store, current_profiles(), ctx.config.archive_path, call.key)
     titles = profile_titles()
     order = {"match": 0, "below": 1, "excluded": 2}
-    found = sorted(lookup(call.source, call.external_id), key=lambda m: (order.get(m.state, 3), -m.score))
+    found = sorted(verdicts, key=lambda m: (order.get(m.state, 3), -m.score))
     return [{"match": m, "title": titles.get(m.profile_id, m.profile_id)} for m in found]
 
 
