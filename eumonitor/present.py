@@ -124,7 +124,8 @@ def search_lines(rows: Sequence[dict[str, Any]], total: int, today: date) -> lis
         deadline = r["next_deadline"]
         when = f"frist {date_nb(deadline)} ({days_left_nb(deadline, today)})" if deadline else "ingen kommende frist"
         lines.append(f"{r['external_id']}  [{STATUS_NB.get(r['status'], r['status'])}]  {r['title']}")
-        lines.append(f"    {r['programme'] or r['source']} · {when}")
+        score = f" · temaskår {r['score']:.2f}" if r.get("score") is not None else ""
+        lines.append(f"    {r['programme'] or r['source']} · {when}{score}")
         others = [
             source for source, ext, _url in r.get("links", ()) if (source, ext) != (r["source"], r["external_id"])
         ]

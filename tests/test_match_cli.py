@@ -120,3 +120,9 @@ def test_search_by_theme_keeps_the_theme_matches_in_score_order(root):
     assert {r["id"] for r in worded} <= {
         r["id"] for r in json.loads(run(root, "search", "ocean", "--json", "--limit", "500"))
     }
+
+
+def test_search_by_theme_prints_the_theme_score(root):
+    run(root, "match")
+    text = run(root, "search", "--theme", "hav", "--limit", "3")
+    assert text.count("temaskår ") == 3
