@@ -97,31 +97,20 @@ class SearchMixin:
     def _search(self, query: SearchQuery, today: date, any_word: bool) -> tuple[list[dict[str, Any]], int]:
         where, args = self._filters(query, today)
         match = fts_expression(query.text, any_word)
+        args["match"] = match
         score = ""
-        if match:
+        if query.theme:
+            source, ident, rank, where = self._theme_plan(query, where, args, bool(match))
+            score = ", -hits.rank AS score"
+        elif match:
             # Join the calls table only when a filter needs its columns: a join per match is costly.
             source = "calls_fts JOIN calls c ON c.id = calls_fts.rowid" if where else "calls_fts"
             where.insert(0, "calls_fts MATCH :match")
-            args["match"] = match
-            ident = "calls_fts.rowid"
-            rank = f"bm25(calls_fts, {BM25_WEIGHTS})"
+            ident, rank = "calls_fts.rowid", f"bm25(calls_fts, {BM25_WEIGHTS})"
         else:
-            source = "calls c"
-            ident = "c.id"
-            rank = f"coalesce({NEXT_DEADLINE}, '9999')"
-        if query.theme:
-            # Only the theme's matches, ranked by its score (the matches_by_rank index serves this order).
-            if match:
-                source = source.replace("calls_fts", "calls_fts JOIN matches m ON m.call_id = calls_fts.rowid", 1)
-            elif where:
-                source = "matches m JOIN calls c ON c.id = m.call_id"
-            else:
-                source, ident = "matches m", "m.call_id"
-            where.extend(["m.profile_id = :theme", "m.state = 'match'"])
-            args["theme"] = query.theme
-            rank, score = "-m.score", ", -hits.rank AS score"
+            source, ident, rank = "calls c", "c.id", f"coalesce({NEXT_DEADLINE}, '9999')"
         clause = " WHERE " + " AND ".join(where) if where else ""
-        total = self._count(source, clause, args, filtered=len(where) > (1 if match else 0))
+        total = self._count(source, clause, args, filtered=bool(query.theme) or len(where) > (1 if match else 0))
         # Rank ids first and fetch the wide columns only for the page shown: sorting whole rows
         # of tens of thousands of matches is what made common words slow.
         sql = (
@@ -134,6 +123,22 @@ class SearchMixin:
         )
         rows = self.conn.execute(sql, {**args, "limit": query.limit, "offset": query.offset})
         return [dict(r) for r in rows], total
+
+    @staticmethod
+    def _theme_plan(
+        query: SearchQuery, where: list[str], args: dict[str, Any], has_words: bool
+    ) -> tuple[str, str, str, list[str]]:
+        """Only the theme's matches, best score first, read in index order (matches_by_rank).
+
+        The words' hits are gathered once as a set the matches are checked against; CROSS JOIN keeps the
+        matches as the outer loop whatever the planner's statistics say (a stale guess cost seconds).
+        """
+        source = "matches m CROSS JOIN calls c ON c.id = m.call_id" if where else "matches m"
+        theme = ["m.profile_id = :theme", "m.state = 'match'"]
+        if has_words:
+            theme.append("m.call_id IN (SELECT rowid FROM calls_fts WHERE calls_fts MATCH :match)")
+        args["theme"] = query.theme
+        return source, "m.call_id", "-m.score", theme + where
 
     def _count(self, source: str, clause: str, args: dict[str, Any], filtered: bool) -> int:
         if not filtered and source.startswith("calls_fts"):
