@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Protocol
 
 from eumonitor.model import Page, Parsed, Request, SourceSpec
@@ -15,12 +17,23 @@ class Collector(Protocol):
     """A kind of source: pure functions from a spec to requests and from a page to calls."""
 
     Options: type  # a frozen dataclass; its fields are the allowed [options] keys
-    # Optional `complete_listing = False`: the source shows only its latest items (a feed), so calls
-    # missing from a scan are not marked unlisted. Listings that show every current call leave it out.
+    complete_listing: bool  # False: the source shows only its latest items, so absence is no withdrawal
 
     def requests(self, spec: SourceSpec) -> list[Request]: ...
 
     def parse(self, spec: SourceSpec, page: Page) -> Parsed: ...
+
+
+@dataclass(frozen=True)
+class Kind:
+    """A collector kind made of one module's pure functions; what each module hands the registry."""
+
+    Options: type
+    requests: Callable[[SourceSpec], list[Request]]
+    parse: Callable[[SourceSpec, Page], Parsed]
+    validate_options: Callable[[object], list[tuple[str, str]]] | None = None
+    # False for feeds that show only their latest items: calls missing from a scan are not unlisted.
+    complete_listing: bool = True
 
 
 def kinds() -> dict[str, Collector]:

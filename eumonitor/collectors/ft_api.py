@@ -12,7 +12,7 @@ from typing import Any
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
-from eumonitor.collectors import SourceError
+from eumonitor.collectors import Kind, SourceError
 from eumonitor.collectors.ft_programmes import programme_id, programme_label
 from eumonitor.model import Budget, Page, Parsed, RawCall, Request, Skipped, SourceSpec
 from eumonitor.normalize import html_to_text
@@ -421,12 +421,4 @@ def _quality(hit: Mapping[str, Any], meta: Mapping[str, Any], description: str) 
     return (int(_first(meta, "DATASOURCE") == "SEDIA"), int(bool(description)), int(language == "en"), stamp)
 
 
-class _FtApi:
-    """The collector object the registry hands out."""
-
-    Options = Options
-    requests = staticmethod(requests)
-    parse = staticmethod(parse)
-
-
-COLLECTOR = _FtApi()
+COLLECTOR = Kind(Options, requests, parse)

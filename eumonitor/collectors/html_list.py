@@ -9,6 +9,7 @@ from urllib.parse import urljoin, urlsplit
 import soupsieve
 from bs4 import BeautifulSoup, Tag
 
+from eumonitor.collectors import Kind
 from eumonitor.collectors.common import (
     FeedOptions,
     check_not_html,
@@ -193,17 +194,4 @@ def item_page_call(spec: SourceSpec, page: Page, listing: dict[str, Any]) -> tup
     return _date_field(opts, listing, call)
 
 
-class _HtmlList:
-    Options = Options
-
-    def requests(self, spec: SourceSpec) -> list[Request]:
-        return requests(spec)
-
-    def parse(self, spec: SourceSpec, page: Page) -> Parsed:
-        return parse(spec, page)
-
-    def validate_options(self, opts: Options) -> list[tuple[str, str]]:
-        return validate_options(opts)
-
-
-COLLECTOR = _HtmlList()
+COLLECTOR = Kind(Options, requests, parse, validate_options)

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 
-from eumonitor.collectors import SourceError
+from eumonitor.collectors import Kind, SourceError
 from eumonitor.collectors.common import FeedOptions, check_not_html, feed_option_problems, keep_item, stable_id
 from eumonitor.model import Page, Parsed, RawCall, Request, Skipped, SourceSpec
 
@@ -155,19 +155,5 @@ def event_call(spec: SourceSpec, opts: Options, event: Any) -> RawCall | None:
     )
 
 
-class _Ical:
-    Options = Options
-    # A feed shows the latest items only: an item that scrolls off it was not withdrawn.
-    complete_listing = False
-
-    def requests(self, spec: SourceSpec) -> list[Request]:
-        return requests(spec)
-
-    def parse(self, spec: SourceSpec, page: Page) -> Parsed:
-        return parse(spec, page)
-
-    def validate_options(self, opts: Options) -> list[tuple[str, str]]:
-        return validate_options(opts)
-
-
-COLLECTOR = _Ical()
+# A feed shows the latest items only: an item that scrolls off it was not withdrawn.
+COLLECTOR = Kind(Options, requests, parse, validate_options, complete_listing=False)

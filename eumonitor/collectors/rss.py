@@ -9,7 +9,7 @@ from typing import Any
 
 import feedparser
 
-from eumonitor.collectors import SourceError
+from eumonitor.collectors import Kind, SourceError
 from eumonitor.collectors.common import (
     FeedOptions,
     check_not_html,
@@ -93,19 +93,5 @@ def entry_call(spec: SourceSpec, opts: Options, entry: Any) -> RawCall | None:
     )  # fmt: skip
 
 
-class _Rss:
-    Options = Options
-    # A feed shows the latest items only: an item that scrolls off it was not withdrawn.
-    complete_listing = False
-
-    def requests(self, spec: SourceSpec) -> list[Request]:
-        return requests(spec)
-
-    def parse(self, spec: SourceSpec, page: Page) -> Parsed:
-        return parse(spec, page)
-
-    def validate_options(self, opts: Options) -> list[tuple[str, str]]:
-        return validate_options(opts)
-
-
-COLLECTOR = _Rss()
+# A feed shows the latest items only: an item that scrolls off it was not withdrawn.
+COLLECTOR = Kind(Options, requests, parse, validate_options, complete_listing=False)

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from eumonitor.collectors import SourceError
+from eumonitor.collectors import Kind, SourceError
 from eumonitor.collectors.common import FeedOptions, check_not_html, feed_option_problems, keep_item, text_call
 from eumonitor.model import Page, Parsed, RawCall, Request, Skipped, SourceSpec
 from eumonitor.normalize import html_to_text
@@ -153,19 +153,5 @@ def event_call(spec: SourceSpec, opts: Options, event: dict[str, Any]) -> RawCal
     )
 
 
-class _WpJson:
-    Options = Options
-    # A feed shows the latest items only: an item that scrolls off it was not withdrawn.
-    complete_listing = False
-
-    def requests(self, spec: SourceSpec) -> list[Request]:
-        return requests(spec)
-
-    def parse(self, spec: SourceSpec, page: Page) -> Parsed:
-        return parse(spec, page)
-
-    def validate_options(self, opts: Options) -> list[tuple[str, str]]:
-        return validate_options(opts)
-
-
-COLLECTOR = _WpJson()
+# A feed shows the latest items only: an item that scrolls off it was not withdrawn.
+COLLECTOR = Kind(Options, requests, parse, validate_options, complete_listing=False)
