@@ -151,10 +151,10 @@ def test_digest_shows_the_linked_call_once_with_the_other_link(store: Store, tmp
     assert "Også omtalt hos interreg.no:" in text
 
 
-def test_the_call_page_names_the_other_sources_of_the_same_call(tmp_path: Path) -> None:
+def linked_root(tmp_path: Path) -> Path:
+    """A root whose archive holds the interreg.no and Interreg Europe copies of one call, linked."""
     from eumonitor.config import load_config
     from eumonitor.context import AppContext
-    from eumonitor.web import create_app
 
     root = tmp_path / "root"
     (root / "sources").mkdir(parents=True)
@@ -170,8 +170,24 @@ def test_the_call_page_names_the_other_sources_of_the_same_call(tmp_path: Path) 
     store_calls(ctx.store, "interreg-no", interreg_no())
     store_calls(ctx.store, "interreg-europe", interreg_europe())
     ctx.store.link_duplicates(NOW, secondary={"interreg-no"})
-    page = create_app(ctx).test_client().get("/call/interreg-no/18098").get_data(as_text=True)
     ctx.close()
+    return root
+
+
+def page_of(root: Path, path: str) -> str:
+    from eumonitor.config import load_config
+    from eumonitor.context import AppContext
+    from eumonitor.web import create_app
+
+    ctx = AppContext(config=load_config(root), fixed_now=NOW)
+    try:
+        return create_app(ctx).test_client().get(path).get_data(as_text=True)
+    finally:
+        ctx.close()
+
+
+def test_the_call_page_names_the_other_sources_of_the_same_call(tmp_path: Path) -> None:
+    page = page_of(linked_root(tmp_path), "/call/interreg-no/18098")
     assert "Samme utlysning hos andre kilder" in page
     assert "Interreg Europe</a>" in page and "https://www.interregeurope.eu/next-call-for-projects" in page
 
@@ -180,23 +196,10 @@ def test_search_page_and_cli_show_the_linked_call_once(tmp_path: Path) -> None:
     from click.testing import CliRunner
 
     from eumonitor.cli import main
-    from eumonitor.config import load_config
-    from eumonitor.context import AppContext
-    from eumonitor.web import create_app
 
-    root = tmp_path / "root"
-    (root / "sources").mkdir(parents=True)
-    (root / "config.toml").write_text("[web]\ncookie_secure = false\n")
-    (root / "sources" / "interreg-no.toml").write_text('kind = "ical"\ntitle = "interreg.no"\nurl = "https://x/"\n')
-    ctx = AppContext(config=load_config(root), fixed_now=NOW)
-    store_calls(ctx.store, "interreg-no", interreg_no())
-    store_calls(ctx.store, "interreg-europe", interreg_europe())
-    ctx.store.link_duplicates(NOW, secondary={"interreg-no"})
-    page = create_app(ctx).test_client().get("/?q=call+projects").get_data(as_text=True)
-    ctx.close()
+    root = linked_root(tmp_path)
+    page = page_of(root, "/?q=call+projects")
     assert page.count('class="result"') == 1 and "Også hos:" in page and "interreg.no</a>" in page
-    found = CliRunner().invoke(
-        main, ["--root", str(root), "--now", "2024-04-02", "search", "call", "projects", "--json"]
-    )
-    (row,) = json.loads(found.output)
+    args = ["--root", str(root), "--now", "2024-04-02", "search", "call", "projects", "--json"]
+    (row,) = json.loads(CliRunner().invoke(main, args).output)
     assert {link["source"] for link in row["links"]} == {"interreg-europe", "interreg-no"}

@@ -50,17 +50,22 @@ def test_two_processes_never_hold_the_lock_together(tmp_path: Path):
         pass
 
 
-def test_run_starts_logs_its_jobs_and_stops_cleanly_on_sigterm(tmp_path: Path):
-    (tmp_path / "config.toml").write_text('[archive]\npath = "var/db.sqlite"\n', encoding="utf-8")
+def start_scheduler(root: Path, *options: str) -> tuple[subprocess.Popen, list[str]]:
+    """`eumonitor run` in a child process, read until it has logged its planned jobs."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "eumonitor.cli", "--root", str(tmp_path), "run"],
-        stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
+        [sys.executable, "-m", "eumonitor.cli", "--root", str(root), *options, "run"], stderr=subprocess.PIPE, text=True
+    )
     lines = []
     for line in process.stderr:
         lines.append(line)
         if "jobb digest planlagt" in line:
             break
+    return process, lines
+
+
+def test_run_starts_logs_its_jobs_and_stops_cleanly_on_sigterm(tmp_path: Path):
+    (tmp_path / "config.toml").write_text('[archive]\npath = "var/db.sqlite"\n', encoding="utf-8")
+    process, lines = start_scheduler(tmp_path)
     second = subprocess.run(
         [sys.executable, "-m", "eumonitor.cli", "--root", str(tmp_path), "run", "--once"],
         capture_output=True, text=True, timeout=60,
@@ -90,15 +95,7 @@ def test_a_monday_missed_while_down_is_sent_when_the_scheduler_starts(tmp_path: 
     shutil.copytree(repo / "profiles", tmp_path / "profiles")
     shutil.copytree(repo / "digests", tmp_path / "digests")
     # Started on Tuesday of week 26: Monday 07:00 passed with the process down.
-    process = subprocess.Popen(
-        [sys.executable, "-m", "eumonitor.cli", "--root", str(tmp_path), "--now", "2026-06-23T09:00", "run"],
-        stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
-    lines = []
-    for line in process.stderr:
-        lines.append(line)
-        if "jobb digest planlagt" in line:
-            break
+    process, lines = start_scheduler(tmp_path, "--now", "2026-06-23T09:00")
     process.send_signal(signal.SIGTERM)
     process.stderr.read()
     assert process.wait(timeout=30) == 0
