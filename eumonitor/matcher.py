@@ -35,6 +35,20 @@ SCALE_TOP = 5
 # Below-threshold calls are stored only when this close to the threshold (a share of min_score); the rest
 # are computed on demand (`explain`), so re-scoring a profile writes a few thousand rows, not the archive.
 STORED_BELOW = 0.6
+# The judging rule of every theme asks whether a municipality or its local partners could take part: a call
+# that speaks of cities, regions, public authorities or citizens gets up to ROLE_BOOST more on its theme score.
+# Multiplied, not added, so the role never lifts a call that is off the theme.
+ROLE_TERMS = (
+    "municipality", "municipalities", "municipal", "local authorities", "regional authorities",
+    "public authorities", "authorities", "public sector", "local", "regional", "cities", "city", "towns",
+    "public services", "citizens", "communities",
+    "kommune", "kommuner", "fylkeskommune", "lokal", "offentlig sektor", "innbyggere",
+)  # fmt: skip
+ROLE_BOOST = 0.15
+# The role query's cosine at which the boost is full: about the archive's top twentieth, a call that dwells on
+# its local and public role; a passing mention of "local" gives a little. The boost is kept mild: the top of a
+# theme sets the calibration, so a call without a local role slips a little below where it was.
+ROLE_FULL = 0.05
 
 
 def tokens_of(text: str) -> list[str]:
@@ -47,13 +61,33 @@ def words_of(text: str) -> list[str]:
     return [w for w in tokens_of(text) if w not in STOP_WORDS]
 
 
-_SUFFIXES = ("ations", "ation", "ities", "ity", "ings", "ing", "ies", "es", "s", "ed", "ene", "er", "en", "et")
+# English plural and verbal/nominal endings, stripped when at least MIN_STEM letters stay.
+_ENGLISH_SUFFIXES = ("ations", "ation", "ities", "ity", "ings", "ing", "ies", "es", "s", "ed")
+# Norwegian endings (definite and plural forms) are also common endings of unrelated English words
+# ("career", "planet", "internet"): stripped only when a longer stem stays, and never from "-eer".
+_NORWEGIAN_SUFFIXES = ("ene", "er", "en", "et")
+MIN_STEM = 4
+MIN_NORWEGIAN_STEM = 5
+# English words that the Norwegian endings would still cut into another word.
+_KEEP = frozenset({"internet", "cabinet", "blanket", "mindset", "dataset", "toolset", "garden", "kitchen"})
 
 
 def stem(word: str) -> str:
-    """A light suffix stripper, so a profile's "ocean" also finds "oceans" (English and Norwegian)."""
-    for suffix in _SUFFIXES:
-        if len(word) - len(suffix) >= 4 and word.endswith(suffix) and not word.endswith(("ss", "us", "is")):
+    """A light suffix stripper, so a profile's "ocean" also finds "oceans" (English and Norwegian).
+
+    One ending is stripped, and only where enough of the word stays that it is unlikely to become another
+    word: "oceans" -> "ocean", "buildings" -> "build", "tjenestene" -> "tjenest", but "career" stays
+    "career" (not "care", which would give a care profile every call about research careers).
+    """
+    if word in _KEEP or word.endswith(("ss", "us", "is")):
+        return word
+    for suffix in _ENGLISH_SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= MIN_STEM:
+            return word[: -len(suffix)]
+    if word.endswith("eer"):
+        return word
+    for suffix in _NORWEGIAN_SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= MIN_NORWEGIAN_STEM:
             return word[: -len(suffix)]
     return word
 
@@ -211,6 +245,7 @@ class Model:
     fitted_rows: int = 0  # calls the IDF was learnt from
     _stems: dict[str, list[int]] | None = field(default=None, repr=False)
     _names: np.ndarray | None = field(default=None, repr=False)
+    _role: np.ndarray | None = field(default=None, repr=False)
 
     def names(self) -> np.ndarray:
         """Vocabulary terms by column (cached)."""
@@ -361,6 +396,22 @@ def _rows_matrix(model: Model, rows: np.ndarray | None) -> sparse.csr_matrix:
     return model.matrix if rows is None else model.matrix[rows]
 
 
+def role_query(model: Model) -> np.ndarray:
+    """The municipal/local/public role as a query over the archive's vocabulary (cached per model)."""
+    if model._role is None or model._role.shape[0] != model.matrix.shape[1]:
+        weights: dict[int, float] = {}
+        for term in ROLE_TERMS:
+            _add_term(model, weights, term, 1.0)
+        model._role = _unit(model, weights)
+    return model._role
+
+
+def role_factors(model: Model, rows: np.ndarray | None = None) -> np.ndarray:
+    """Per row, 1 plus up to ROLE_BOOST for how much the call speaks of a local, regional or public role."""
+    role = raw_scores(model, role_query(model), rows)
+    return 1.0 + ROLE_BOOST * np.minimum(role / ROLE_FULL, 1.0)
+
+
 def raw_scores(model: Model, query: np.ndarray, rows: Sequence[int] | None = None) -> np.ndarray:
     """Cosine of each call (all, or the given rows) with the profile query."""
     matrix = _rows_matrix(model, None if rows is None else np.asarray(rows, dtype=np.int64))
@@ -485,6 +536,8 @@ def score(model: Model, profile: Profile, rows: Sequence[int] | None = None, sca
     query = profile_vector(model, profile)
     rows_arr = np.arange(len(model.keys)) if rows is None else np.asarray(list(rows), dtype=np.int64)
     raw = raw_scores(model, query, None if rows is None else rows_arr)
+    if ROLE_BOOST:
+        raw = raw * role_factors(model, None if rows is None else rows_arr)
     if scale is None:
         scale = scale_of(raw)
     scores = np.round(np.minimum(raw / scale, 1.0), 4)

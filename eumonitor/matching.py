@@ -18,7 +18,9 @@ from eumonitor.model import Match, Profile
 
 # When the archive has grown this much since the last fit, the IDF no longer describes it: fit again.
 REFIT_GROWTH = 1.5
-MODEL_VERSION = 2  # 2: single words plus the profiles' phrases (no bigrams of everything)
+# 2: single words plus the profiles' phrases (no bigrams of everything); 3: safer stemming and the role boost
+# (a new version re-fits and re-scores every profile, so stored scores never mix the two ways of scoring).
+MODEL_VERSION = 3
 
 
 @dataclass
@@ -60,7 +62,7 @@ def load_model(path: Path) -> matcher.Model | None:
 def save_model(path: Path, model: matcher.Model) -> None:
     """Write atomically, so a crash never leaves half a file for the next run."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    model._stems = model._names = None  # rebuilt on demand; not worth the disk
+    model._stems = model._names = model._role = None  # rebuilt on demand; not worth the disk
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as handle:

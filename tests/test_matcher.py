@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from eumonitor import matcher
@@ -109,3 +110,38 @@ def test_why_collapses_near_duplicates_and_phrases_count_their_inflections():
     for match in matcher.score_profile(model(), load_profiles(REPO)[0]["hav"])[0][:200]:
         keys = [matcher.stem_key(t) for t in match.why]
         assert len(keys) == len(set(keys))
+
+
+def test_stemming_keeps_words_apart_that_a_suffix_would_merge():
+    # "career" is not "care" plus a Norwegian "-er": a care profile must not take research careers.
+    assert matcher.stem("career") == matcher.stem("careers") != matcher.stem("care")
+    assert matcher.stem("engineer") != matcher.stem("engine")
+    assert matcher.stem("internet") != matcher.stem("intern")
+    assert matcher.stem("planet") != matcher.stem("plan")
+    # The endings it is there for still go: English plurals and verb forms, Norwegian definite and plural forms.
+    assert matcher.stem("oceans") == matcher.stem("ocean")
+    assert matcher.stem("buildings") == matcher.stem("building") == matcher.stem("build")
+    assert matcher.stem("hjemmetjenester") == matcher.stem("hjemmetjenesten") == matcher.stem("hjemmetjenestene")
+
+
+def test_care_theme_does_not_match_careers(profiles):
+    velferd = profiles["velferdsteknologi"]
+    query = matcher.profile_vector(model(), velferd)
+    vocabulary = model().vectorizer.vocabulary_
+    assert {"career", "careers"} <= vocabulary.keys()
+    assert query[vocabulary["career"]] == query[vocabulary["careers"]] == 0
+    assert query[vocabulary["care"]] > 0
+
+
+def test_a_local_public_role_lifts_a_call_only_on_its_theme(profiles):
+    m = model()
+    factors = matcher.role_factors(m)
+    assert factors.min() >= 1.0 and factors.max() == pytest.approx(1.0 + matcher.ROLE_BOOST)
+    # The boost multiplies: a call with no theme words stays at zero however local it is.
+    scored = matcher.score(m, profiles["hav"])
+    raw = matcher.raw_scores(m, scored.query)
+    assert np.all((raw == 0) <= (scored.scores == 0))
+    # Scoring some rows with the fitted scale gives the same as scoring all of them.
+    rows = [3, 50, 120]
+    part = matcher.score(m, profiles["hav"], rows, scale=scored.scale)
+    assert part.scores.tolist() == pytest.approx(scored.scores[rows].tolist(), abs=1e-4)
