@@ -117,4 +117,3 @@ def load_profile_file(path: Path, profile_id: str | None = None) -> tuple[Profil
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         return None, [Problem(display, "", f"kan ikke leses: {exc}")]
     return profile_from_table(data, text, profile_id or path.stem, display)
-

@@ -46,7 +46,7 @@ def test_html_matches_the_golden_file():
 def test_hostile_title_is_shown_as_text_not_markup():
     rendered = render_digest(sample_digest())
     assert "<script>" not in rendered.html and "<b>bold" not in rendered.html
-    assert "Ocean &lt;script&gt;alert(\"x\")&lt;/script&gt; &amp; &lt;b&gt;bold&lt;/b&gt;" in rendered.html
+    assert 'Ocean &lt;script&gt;alert("x")&lt;/script&gt; &amp; &lt;b&gt;bold&lt;/b&gt;' in rendered.html
     assert HOSTILE in rendered.text  # plain text needs no escaping; it is never interpreted
 
 

@@ -107,9 +107,7 @@ def preview(profile_id: str):
     profile = _saved(profile_id)
     result = _checked(profile_id, profile_edit.edit_from_form(request.form))
     rows, leaving = compare(app_ctx().store, _model(), profile, result.profile or profile, app_ctx().today())
-    return render_template(
-        "web/profile_preview.html", preview=rows, leaving=leaving, errors=result.errors, edited=True
-    )
+    return render_template("web/profile_preview.html", preview=rows, leaving=leaving, errors=result.errors, edited=True)
 
 
 def _checked(profile_id: str, edit: ProfileEdit) -> EditResult:
