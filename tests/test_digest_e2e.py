@@ -44,6 +44,11 @@ def root(portal, tmp_path: Path) -> Path:
     server, _ = portal
     root = write_root(tmp_path / "root", server.url + SEARCH_PATH)
     shutil.copytree(REPO / "profiles", root / "profiles")
+    # The digest is under test here, not the matcher's thresholds: with the shipped ones only one or two
+    # of week two's moved or opened calls match, and any tuning of the matcher could empty "Endringer".
+    for profile in (root / "profiles").glob("*.toml"):
+        text = profile.read_text(encoding="utf-8")
+        profile.write_text(re.sub(r"(?m)^min_score = .*$", "min_score = 0.1", text), encoding="utf-8")
     (root / "digests").mkdir()
     (root / "digests" / "network.toml").write_text(DIGEST, encoding="utf-8")
     return root
