@@ -47,7 +47,10 @@ def check(ctx: click.Context) -> None:
     """Kontroller all konfigurasjon og skriv ut alle feil samtidig."""
     app = load_context(ctx)
     cfg = app.config
-    click.echo(f"Konfigurasjonen i {cfg.root} er i orden: {len(cfg.sources)} kilder.")
+    click.echo(
+        f"Konfigurasjonen i {cfg.root} er i orden: {len(cfg.sources)} kilder, "
+        f"{len(cfg.profiles)} temaprofiler, {len(cfg.digests)} utsendelser."
+    )
 
 
 @main.command()
