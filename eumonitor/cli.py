@@ -47,9 +47,10 @@ def check(ctx: click.Context) -> None:
     """Kontroller all konfigurasjon og skriv ut alle feil samtidig."""
     app = load_context(ctx)
     cfg = app.config
+    digests = f"{len(cfg.digests)} utsendelse" + ("" if len(cfg.digests) == 1 else "r")
     click.echo(
-        f"Konfigurasjonen i {cfg.root} er i orden: {len(cfg.sources)} kilder, "
-        f"{len(cfg.profiles)} temaprofiler, {len(cfg.digests)} utsendelser."
+        f"Konfigurasjonen i {cfg.root} er i orden: "
+        f"{len(cfg.sources)} kilder, {len(cfg.profiles)} temaprofiler, {digests}."
     )
 
 
