@@ -67,9 +67,9 @@ def collect(ctx: click.Context, sources: tuple[str, ...], as_json: bool) -> None
     app = load_context(ctx)
     specs = chosen_sources(ctx, app, sources)
     progress = progress_printer() if sys.stderr.isatty() and not as_json else None
-    runs = run_collect(app.store, specs, kinds(), app.fetch, app.now(), progress, (FetchError,))
-    # The same call on two sources (a programme site and interreg.no) becomes one linked group.
-    app.store.link_duplicates(app.now(), {s.id for s in app.config.sources.values() if "sekundær" in s.tags})
+    runs = run_collect(
+        app.store, specs, kinds(), app.fetch, app.now(), progress, (FetchError,), app.secondary_sources()
+    )
     if progress:
         click.echo("", err=True)
     if as_json:

@@ -205,7 +205,7 @@ def _collect_and_match(app: AppContext) -> tuple[str, bool]:
     from eumonitor.pipeline import collect
 
     specs = [s for s in app.config.sources.values() if s.enabled]
-    runs = collect(app.store, specs, kinds(), app.fetch, app.now(), None, (FetchError,))
+    runs = collect(app.store, specs, kinds(), app.fetch, app.now(), None, (FetchError,), app.secondary_sources())
     matched = match_step(app)
     out = mailer(app)
     try:
@@ -223,15 +223,7 @@ def match_step(app: AppContext) -> str:
     profiles = app.config.profiles
     if not profiles:
         return "ingen profiler å matche mot"
-    try:
-        from eumonitor.matching import run_match
-    except ImportError:  # the matcher's module not installed yet: score everything in one go
-        from eumonitor.matcher import score_calls
+    from eumonitor.matching import run_match
 
-        scored = score_calls(list(app.store.iter_calls()), profiles.values())
-        with app.store.transaction():
-            for profile_id, matches in scored.items():
-                app.store.save_matches(profile_id, matches, app.now(), replace_all=True)
-        return f"matchet mot {len(profiles)} profiler"
     report = run_match(app.store, profiles, app.config.archive_path, app.now())
     return f"matchet mot {len(profiles)} profiler ({report.calls_scored} utlysninger vurdert)"

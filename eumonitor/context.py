@@ -54,6 +54,10 @@ class AppContext:
 
         return HttpClient(http_settings(self.config.settings))
 
+    def secondary_sources(self) -> set[str]:
+        """Sources tagged "sekundær" (aggregators, news): their copy of a call is never the primary."""
+        return {s.id for s in self.config.sources.values() if "sekundær" in s.tags}
+
     def fetch(self, request: Request, spec: SourceSpec) -> Page:
         return self.http.fetch(request, spec.http)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -137,6 +137,10 @@ def collect(
     now: datetime,
     progress: Progress | None = None,
     error_types: tuple[type[BaseException], ...] = (),
+    secondary: Collection[str] = (),
 ) -> list[SourceRun]:
-    """Every given source in turn; each isolated from the others."""
-    return [collect_source(store, spec, kinds[spec.kind], fetch, now, progress, error_types) for spec in specs]
+    """Every given source in turn, each isolated from the others; then the same call seen on two
+    sources is linked into one group, its primary copy from a source not named `secondary`."""
+    runs = [collect_source(store, spec, kinds[spec.kind], fetch, now, progress, error_types) for spec in specs]
+    store.link_duplicates(now, secondary)
+    return runs

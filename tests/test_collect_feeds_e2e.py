@@ -187,3 +187,20 @@ def test_an_item_that_scrolls_off_a_feed_is_not_marked_unlisted(tmp_path: Path) 
     assert first[0]["counts"]["calls"] == len(items) > 1
     assert second[0]["status"] == "ok" and second[0]["counts"]["calls"] == len(items) - 1
     assert second[0]["unlisted"] == []
+
+
+def test_run_once_links_the_same_call_on_two_sources_as_collect_does(tmp_path: Path) -> None:
+    with ReplayServer() as server:
+        serve_feeds(server)
+        root = write_root(tmp_path / "root", server.url + SEARCH_PATH)
+        (root / "sources" / "eu-funding-tenders.toml").unlink()
+        write_feed_sources(root, server.url)
+        for name in ("hacc", "fdha", "forskningsradet", "redesigned", "west-norway"):
+            (root / "sources" / f"{name}.toml").unlink()
+        result = CliRunner().invoke(main, ["--root", str(root), "--now", "2024-04-02", "run", "--once"])
+    assert result.exit_code == 0, result.output
+    store = Store(root / "var" / "eumonitor.db")
+    try:
+        assert [s for s, _, _ in store.linked_calls("interreg-no", "18098")] == ["interreg-europe", "interreg-no"]
+    finally:
+        store.close()
