@@ -86,7 +86,8 @@ def collect_source(
         with store.transaction():
             # An answer without a single call is far likelier a hiccup or a changed layout than every call
             # withdrawn at once: it never marks calls unlisted (their deadlines still close them).
-            complete = bool(calls) and collector.complete_listing
+            # A skipped item may be a listed call we could not read this time: nothing is unlisted then.
+            complete = bool(calls) and collector.complete_listing and not scan.skipped
             changes = store.upsert_calls(spec.id, calls, now, run_id, complete=complete)
             status, error = _status(len(calls), previous, scan.notes)
             run = _run(spec.id, now, status, error, scan, changes, len(calls))

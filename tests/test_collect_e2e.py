@@ -212,3 +212,20 @@ def test_an_answer_with_no_calls_is_a_warning_that_unlists_nothing(portal, porta
     assert run["unlisted"] == []
     db = sqlite3.connect(portal_root / "var" / "eumonitor.db")
     assert db.execute("SELECT count(*) FROM calls WHERE listed = 0").fetchone()[0] == 0
+
+
+def test_a_record_that_cannot_be_read_is_skipped_not_unlisted(portal, portal_root):
+    server, replay = portal
+    assert collect(portal_root, WEEK1).exit_code == 0
+    page = json.loads(gzip.decompress((SCANS / WEEK1 / "page-1.json.gz").read_bytes()))
+    broken = page["results"][0]["metadata"].pop("identifier")[0]  # a variant made here, not a recording
+
+    def handler(request):
+        if request.query.get("pageNumber") == "1":
+            return 200, {"Content-Type": "application/json"}, json.dumps(page).encode()
+        return replay(request)
+
+    server.route(SEARCH_PATH, handler)
+    (run,) = json.loads(collect(portal_root, "2026-06-18").output)
+    assert run["status"] == "ok" and run["counts"]["skipped"] == 1
+    assert broken not in run["unlisted"] and run["unlisted"] == []
