@@ -119,3 +119,32 @@ def test_status_today_closes_calls_whose_deadlines_passed(store):
     assert [r["external_id"] for r in rows] == ["A"]
     rows, _ = store.search(SearchQuery(status="open"), date(2026, 10, 1))
     assert [(r["external_id"], r["next_deadline"]) for r in rows] == [("B", "2026-12-01")]
+
+
+def test_threads_write_in_their_own_transactions(store):
+    """Two web requests saving at once: neither lands inside the other's transaction, both are kept."""
+    import threading
+
+    started, release = threading.Event(), threading.Event()
+    errors: list[BaseException] = []
+
+    def slow_writer():
+        try:
+            with store.transaction():
+                store.upsert_calls("eu", [call("SLOW")], T1, None, complete=False)
+                started.set()
+                release.wait(5)
+        except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
+            errors.append(exc)
+
+    worker = threading.Thread(target=slow_writer)
+    worker.start()
+    assert started.wait(5)
+    # Meanwhile another thread writes (it waits for the lock rather than joining the open transaction).
+    other = threading.Thread(target=lambda: upsert(store, [call("FAST")], T1, complete=False))
+    other.start()
+    release.set()
+    worker.join(10)
+    other.join(10)
+    assert errors == []
+    assert store.get_call("eu", "SLOW") is not None and store.get_call("eu", "FAST") is not None

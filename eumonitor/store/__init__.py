@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,7 +23,7 @@ class StoreError(Exception):
 
 
 class Store(CallsMixin, RunsMixin, SearchMixin, WebLogMixin, DeliveriesMixin, MatchesMixin, LinksMixin):
-    """One connection to the archive. Each mixin owns one area and declares its MIGRATIONS.
+    """The archive, with one SQLite connection per thread. Each mixin owns one area and declares its MIGRATIONS.
 
     Migration versions are allotted per area so areas never collide:
     1-9 calls and runs, 10-19 matches, 20-29 deliveries, 30-39 web, 40-49 cross-source links.
@@ -29,24 +31,49 @@ class Store(CallsMixin, RunsMixin, SearchMixin, WebLogMixin, DeliveriesMixin, Ma
 
     def __init__(self, path: Path | str):
         self.path = Path(path)
-        if str(path) != ":memory:":
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        # The web server answers from several threads: a shared connection would put one request's
+        # writes inside another's transaction. Each thread gets its own; WAL lets them read side by side.
+        self._local = threading.local()
+        self._opened: list[sqlite3.Connection] = []
+        self._opened_lock = threading.Lock()
         try:
-            # check_same_thread=False: the web server reads from worker threads; writes are
-            # serialised by SQLite itself and each request uses short transactions.
-            self.conn = sqlite3.connect(str(path), timeout=30, check_same_thread=False, isolation_level=None)
-            self.conn.row_factory = sqlite3.Row
-            self.conn.execute("PRAGMA journal_mode=WAL")
-            self.conn.execute("PRAGMA foreign_keys=ON")
-            self.conn.execute("PRAGMA synchronous=NORMAL")
             self.migrate()
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"Arkivet {self.path} kan ikke åpnes: {exc}") from exc
 
+    @property
+    def conn(self) -> sqlite3.Connection:
+        """This thread's connection, opened on first use."""
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            try:
+                conn = self._connect()
+            except sqlite3.DatabaseError as exc:
+                raise StoreError(f"Arkivet {self.path} kan ikke åpnes: {exc}") from exc
+            self._local.conn = conn
+            with self._opened_lock:
+                self._opened.append(conn)
+        return conn
+
+    def _connect(self) -> sqlite3.Connection:
+        # check_same_thread=False only so that close() may close every thread's connection.
+        conn = sqlite3.connect(str(self.path), timeout=30, check_same_thread=False, isolation_level=None)
+        conn.row_factory = sqlite3.Row
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA foreign_keys=ON")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        return conn
+
     def close(self) -> None:
-        # Keeps the query planner's statistics fresh as the archive grows (cheap when nothing changed).
-        self.conn.execute("PRAGMA optimize")
-        self.conn.close()
+        with self._opened_lock:
+            opened, self._opened = self._opened, []
+        for conn in opened:
+            # Keeps the query planner's statistics fresh as the archive grows (cheap when nothing changed).
+            with contextlib.suppress(sqlite3.Error):
+                conn.execute("PRAGMA optimize")
+            conn.close()
+        self._local = threading.local()
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
