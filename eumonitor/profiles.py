@@ -71,6 +71,9 @@ def profile_from_table(data: dict, text: str, profile_id: str, display: str) -> 
     return profile, []
 
 
+MAX_WEIGHT = 100.0
+
+
 def _check_values(checker: Checker, top: ProfileFile, email_pattern) -> None:
     for key in ("title", "description"):
         if not str(getattr(top, key)).strip():
@@ -81,8 +84,9 @@ def _check_values(checker: Checker, top: ProfileFile, email_pattern) -> None:
     if not checker.problems and not any(g.terms for g in groups):
         checker.add("keywords", "profilen har ingen nøkkelord; legg til minst én [[keywords]] med terms")
     for i, group in enumerate(groups):
-        if not group.weight > 0:
-            checker.add(f"keywords[{i}].weight", f"skal være større enn 0, fikk {group.weight}")
+        # A bound above as well: an infinite weight would turn every score of the theme into NaN.
+        if not 0 < group.weight <= MAX_WEIGHT:
+            checker.add(f"keywords[{i}].weight", f"skal være større enn 0 og høyst {MAX_WEIGHT:g}, fikk {group.weight}")
         if any(not t.strip() for t in group.terms):
             checker.add(f"keywords[{i}].terms", "inneholder et tomt ord")
     if any(not t.strip() for t in top.exclude):

@@ -83,3 +83,11 @@ def test_check_command_rejects_a_broken_profile(tmp_path):
     result = CliRunner().invoke(main, ["--root", str(tmp_path), "check"])
     assert result.exit_code == 2
     assert "profiles/hav.toml" in result.output
+
+
+def test_an_infinite_or_zero_weight_is_refused(tmp_path):
+    for weight in ("inf", "nan", "0.0", "1e309"):
+        write(tmp_path, "hav", GOOD.replace("weight = 2.0", f"weight = {weight}"))
+        profiles, problems = load_profiles(tmp_path)
+        assert profiles == {} and len(problems) == 1, weight
+        assert "keywords[0].weight" in str(problems[0]) and "høyst 100" in str(problems[0])
