@@ -20,7 +20,7 @@ BLOCK_TAGS = (
     "p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "table",
     "section", "article", "blockquote", "pre", "hr", "dd", "dt", "dl",
 )  # fmt: skip
-RAW_FIELDS = {f.name for f in fields(RawCall)} - {"title", "description_text", "summary", "status", "deadlines"}
+RAW_FIELDS = {f.name for f in fields(RawCall)} - {"title", "description_text", "summary", "status", "deadlines", "url"}
 NULL_PARAGRAPH = re.compile(r"<p[^>]*>\s*null\s*</p>", re.IGNORECASE)
 
 
@@ -110,8 +110,17 @@ def normalize(raw: RawCall, now: datetime) -> Call:
     )
     # Every field the two share is passed through untouched; only the judged ones are replaced.
     shared = {f.name: getattr(raw, f.name) for f in fields(Call) if f.name in RAW_FIELDS}
-    judged = {"title": title, "description_text": text, "summary": summary, "status": status}
+    judged = {"title": title, "description_text": text, "summary": summary, "status": status, "url": safe_url(raw.url)}
     return Call(**shared, **judged, deadlines=deadlines, content_hash=digest)
+
+
+def safe_url(url: str) -> str:
+    """The link as given when it is http(s); anything else ("javascript:…", "data:…") becomes "".
+
+    Links end up as href in digests, where no browser policy stands between a hostile source and a reader.
+    """
+    url = url.strip()
+    return url if url.lower().startswith(("http://", "https://")) else ""
 
 
 def best_per_identifier(raws: Iterable[RawCall]) -> list[RawCall]:

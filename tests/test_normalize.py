@@ -202,3 +202,12 @@ def test_summary_skips_the_leading_section_label() -> None:
     text = "Expected Outcome:\nProject results are expected to contribute to healthier coastal cities."
     assert summarize(text) == "Project results are expected to contribute to healthier coastal cities."
     assert summarize("Scope: Pilots in three cities.") == "Pilots in three cities."
+
+
+def test_only_http_links_survive(best: dict[str, RawCall]) -> None:
+    from dataclasses import replace
+
+    raw = best["HORIZON-MISS-2026-03-OCEAN-01"]
+    assert normalize(raw, NOW).url.startswith("https://ec.europa.eu/")
+    for hostile in ("javascript:alert(document.domain)", " JavaScript:alert(1)", "data:text/html,<script>"):
+        assert normalize(replace(raw, url=hostile), NOW).url == ""
