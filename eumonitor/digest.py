@@ -292,7 +292,8 @@ def _with_subject(digest: Digest, new: Sequence[Item]) -> Digest:
     if new:
         subject = f"{head}: {len(new)} {'nytt treff' if len(new) == 1 else 'nye treff'} – {top}"
     elif digest.closing_total:
-        subject = f"{head}: ingen nye treff, {digest.closing_total} frister nærmer seg"
+        deadlines = "1 frist" if digest.closing_total == 1 else f"{digest.closing_total} frister"
+        subject = f"{head}: ingen nye treff, {deadlines} nærmer seg"
     else:
         subject = f"{head}: ingen nye treff denne uken"
     return Digest(**{**digest.__dict__, "subject": subject})

@@ -90,7 +90,7 @@ def test_closing_soon_holds_open_calls_with_a_deadline_in_the_window():
     )
     assert [i.identifier for i in digest.closing] == ["SOON-1"]
     assert digest.closing[0].deadline_text == "1. juli 2026 (9 dager igjen)"
-    assert digest.subject.endswith("ingen nye treff, 1 frister nærmer seg")
+    assert digest.subject.endswith("ingen nye treff, 1 frist nærmer seg")
 
 
 def test_changes_tell_moved_deadlines_and_calls_that_opened():

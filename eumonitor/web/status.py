@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, render_template, request
 
-from eumonitor.web.common import app_ctx
+from eumonitor.web.common import app_ctx, login_required
 
 bp = Blueprint("status", __name__)
 RUNS_SHOWN = 8
@@ -37,6 +37,7 @@ def sources() -> str:
 
 
 @bp.get("/digests")
+@login_required  # it names every subscriber and shows what they receive: not for open intranet reading
 def digests() -> str:
     ctx = app_ctx()
     deliveries = ctx.store.recent_deliveries(limit=50)
@@ -50,6 +51,7 @@ PREVIEW_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; fra
 
 
 @bp.get("/digests/<digest_id>/preview.<fmt>")
+@login_required
 def digest_preview(digest_id: str, fmt: str) -> Response:
     """This week's digest as one subscriber would get it (the first, or ?subscriber=); nothing sent."""
     from eumonitor.dispatch import preview
