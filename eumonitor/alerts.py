@@ -23,14 +23,17 @@ class FailingSource:
 
 
 def alerts_due(streaks: Mapping[str, tuple[int, str]], titles: Mapping[str, str], after: int) -> list[FailingSource]:
-    """Sources whose failure streak has just reached `after` (source -> (streak, last error)).
+    """Sources whose failure streak has just reached `after`, or another multiple of it (source -> (streak,
+    last error)).
 
-    Only the run that reaches the threshold alerts, so staff get one mail per breakdown, not one a day.
+    Staff get one mail when a breakdown reaches the threshold, not one a day; a source still failing after
+    as many runs again is named again, so a lost alert mail or a streak pushed past the threshold by a
+    manual collect is never the last word.
     """
     return [
         FailingSource(source, titles.get(source, source), streak, error)
         for source, (streak, error) in sorted(streaks.items())
-        if streak == after
+        if after > 0 and streak >= after and streak % after == 0
     ]
 
 

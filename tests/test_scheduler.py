@@ -82,6 +82,9 @@ def test_staff_are_alerted_once_when_a_streak_reaches_the_threshold():
     streaks = {"interreg": (3, "HTTP 503"), "ft": (0, ""), "rss": (4, "timeout")}
     due = alerts_due(streaks, {"interreg": "Interreg Nordsjøen"}, after=3)
     assert [(f.source, f.title, f.streak) for f in due] == [("interreg", "Interreg Nordsjøen", 3)]
+    # Still failing three runs later: named again (the first mail may have been lost).
+    later = alerts_due({"interreg": (6, "HTTP 503"), "rss": (7, "timeout")}, {}, after=3)
+    assert [(f.source, f.streak) for f in later] == [("interreg", 6)]
     subject, body = alert_text(due)
     assert subject == "eumonitor: Interreg Nordsjøen har feilet flere ganger på rad"
     assert "Siste feil: HTTP 503" in body
