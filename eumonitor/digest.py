@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
-from eumonitor.model import Call, DigestSpec, Match, Profile, Subscriber
+from eumonitor.model import Call, DigestSpec, Match, Profile, Subscriber, utc_stamp
 from eumonitor.present import date_nb, money_nb
 
 OSLO = ZoneInfo("Europe/Oslo")
@@ -161,7 +161,7 @@ def build_digest(
     themes = spec.profiles_for(subscriber)
     relevant = _relevant(data, themes)
     start, end = period
-    after, until = _stamp(start), _stamp(end)
+    after, until = utc_stamp(start), utc_stamp(end)
     in_period = [c for c in data.changes if after < c["at"] <= until and _key(c) in relevant]
     new_keys = {_key(c) for c in in_period if c["kind"] == "new"}
     new = _ranked(data, relevant, new_keys)
@@ -322,8 +322,3 @@ def _dates(values: Any) -> str:
 
 def _key(change: Mapping[str, Any]) -> CallKey:
     return (change["source"], change["external_id"])
-
-
-def _stamp(moment: datetime) -> str:
-    """The archive's UTC timestamp text (same form as store.calls.utc_stamp), to compare with change times."""
-    return moment.astimezone(UTC).isoformat(timespec="seconds")

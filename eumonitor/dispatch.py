@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from eumonitor.digest import DigestInputs, IsoWeek, SourceHealth, build_digest, period_for
 from eumonitor.mailer import DeliveryError, Mailer, build_message
-from eumonitor.model import Call, Delivery, DigestSpec, Match, Subscriber
+from eumonitor.model import Call, Delivery, DigestSpec, Match, Subscriber, utc_stamp
 from eumonitor.render import Rendered, cached_environment, render_digest
 
 log = logging.getLogger(__name__)
@@ -90,7 +90,7 @@ def _other_links(store, config, key: tuple[str, str]) -> list[tuple[str, str]]:
 
 def source_health(store, sources: Mapping[str, object], since: datetime, until: datetime) -> list[SourceHealth]:
     """Per enabled source: runs in (since, until] that failed or came back empty."""
-    after, upto = _stamp(since), _stamp(until + timedelta(seconds=1))
+    after, upto = utc_stamp(since), utc_stamp(until + timedelta(seconds=1))
     found = []
     for source_id, spec in sources.items():
         if not getattr(spec, "enabled", True):
@@ -186,9 +186,3 @@ def preview(
     """What the subscribers would get for `week`, rendered, nothing sent or recorded."""
     end = min(now, week.next().start())
     return send_digest(store, config, spec, week, end, None, subscriber, include_done=True).previews
-
-
-def _stamp(moment: datetime) -> str:
-    from eumonitor.store.calls import utc_stamp
-
-    return utc_stamp(moment)

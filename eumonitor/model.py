@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from types import MappingProxyType
 from typing import Any
 
@@ -275,3 +275,10 @@ class Delivery:
     period_end: datetime | None = None
     counts: Mapping[str, int] = field(default_factory=lambda: EMPTY)
     id: int | None = None
+
+
+def utc_stamp(moment: datetime) -> str:
+    """Stored timestamps are UTC ISO strings so that text order is time order."""
+    if moment.tzinfo is None:
+        raise ValueError("naive datetime given to the archive; pass an aware one")
+    return moment.astimezone(UTC).isoformat(timespec="seconds")

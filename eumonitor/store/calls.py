@@ -6,10 +6,10 @@ import json
 import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
-from eumonitor.model import Budget, Call, ChangeSet
+from eumonitor.model import Budget, Call, ChangeSet, utc_stamp
 
 MIGRATIONS = [
     (
@@ -298,13 +298,6 @@ class CallsMixin:
             args.extend(kinds)
         rows = self.conn.execute(sql + " ORDER BY ch.id", args)
         return [{**dict(r), "old": _decode(r["old"]), "new": _decode(r["new"])} for r in rows]
-
-
-def utc_stamp(moment: datetime) -> str:
-    """Stored timestamps are UTC ISO strings so that text order is time order."""
-    if moment.tzinfo is None:
-        raise ValueError("naive datetime given to the archive; pass an aware one")
-    return moment.astimezone(UTC).isoformat(timespec="seconds")
 
 
 def _encode(value: Any) -> str | None:

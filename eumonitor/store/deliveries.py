@@ -6,8 +6,7 @@ import json
 import sqlite3
 from datetime import date, datetime
 
-from eumonitor.model import Delivery
-from eumonitor.store.calls import utc_stamp
+from eumonitor.model import Delivery, utc_stamp
 
 MIGRATIONS = [
     (

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from eumonitor.store.calls import utc_stamp
+from eumonitor.model import utc_stamp
 
 MIGRATIONS = [
     (

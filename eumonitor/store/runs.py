@@ -8,8 +8,7 @@ from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
-from eumonitor.model import ChangeSet, SourceRun
-from eumonitor.store.calls import utc_stamp
+from eumonitor.model import ChangeSet, SourceRun, utc_stamp
 
 MIGRATIONS = [
     (

@@ -6,7 +6,7 @@ import sqlite3
 from datetime import datetime
 from typing import Any
 
-from eumonitor.store.calls import utc_stamp
+from eumonitor.model import utc_stamp
 
 MIGRATIONS = [
     (
