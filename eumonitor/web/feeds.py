@@ -21,10 +21,7 @@ def _matched(profile_id: str, open_only: bool, limit: int | None) -> list[tuple[
     if profile_id not in titles:
         abort(404, f"Ukjent tema «{profile_id}».")
     ctx = app_ctx()
-    lookup = getattr(ctx.store, "profile_matches", None)
-    if lookup is None:
-        return []
-    return lookup(profile_id, state="match", today=ctx.today(), open_only=open_only, limit=limit)
+    return ctx.store.profile_matches(profile_id, state="match", today=ctx.today(), open_only=open_only, limit=limit)
 
 
 def _stamp(text: str | None) -> datetime:

@@ -46,7 +46,7 @@ def _saved(profile_id: str) -> Profile:
 
 @bp.get("/profiles")
 def index() -> str:
-    counts = getattr(app_ctx().store, "match_counts", lambda: {})()
+    counts = app_ctx().store.match_counts()
     return render_template("web/profiles.html", profiles=list(current_profiles().values()), counts=counts)
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import time
 from collections.abc import Mapping
 from datetime import date
@@ -51,24 +50,19 @@ def query_from_args(args: Mapping[str, str], themes: Mapping[str, str]) -> tuple
         "deadline_after": _date(args.get("from", ""), "Frist fra", problems),
         "deadline_before": _date(args.get("to", ""), "Frist til", problems),
         "source": args.get("source", "").strip(),
+        "theme": theme,
         "limit": PER_PAGE,
         "offset": (page - 1) * PER_PAGE,
     }
-    # The theme order arrives with the matcher (SearchQuery.theme); until then the filter is shown, not used.
-    if theme and "theme" in {f.name for f in dataclasses.fields(SearchQuery)}:
-        fields["theme"] = theme
     return SearchQuery(**fields), page, problems
 
 
 def theme_badges(rows: list[dict[str, Any]], titles: Mapping[str, str]) -> dict[tuple[str, str], list[dict]]:
     """Per result: the themes it matches, best first, with score."""
     store = app_ctx().store
-    lookup = getattr(store, "matches_for_call", None)
     badges: dict[tuple[str, str], list[dict]] = {}
-    if lookup is None:
-        return badges
     for row in rows:
-        found = [m for m in lookup(row["source"], row["external_id"]) if m.state == "match"]
+        found = [m for m in store.matches_for_call(row["source"], row["external_id"]) if m.state == "match"]
         found.sort(key=lambda m: -m.score)
         badges[(row["source"], row["external_id"])] = [
             {"id": m.profile_id, "title": titles.get(m.profile_id, m.profile_id), "score": m.score} for m in found
