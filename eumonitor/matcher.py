@@ -2,26 +2,25 @@
 
 from __future__ import annotations
 
-import re
-from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 from scipy import sparse
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfTransformer
 
 from eumonitor.model import Call, Match, Profile
-from eumonitor.stopwords import BOILERPLATE, NORWEGIAN
+from eumonitor.vectorize import (
+    PhraseAnalyzer,
+    Vectorizer,
+    call_document,
+    new_vectorizer,
+    profile_phrases,
+    stem,
+    stem_key,
+    tokens_of,
+    words_of,
+)
 
-STOP_WORDS = frozenset(ENGLISH_STOP_WORDS | NORWEGIAN | BOILERPLATE)
-# Words only: identifiers and numbers would make every call's own id its strongest term.
-TOKEN_PATTERN = r"[^\W\d_]{2,}"
-_TOKEN = re.compile(TOKEN_PATTERN)
-# The head of a call (titles, keywords, priorities) is repeated so it outweighs the long description.
-HEAD_REPEAT = 3
-# Past this, descriptions are mostly eligibility and procedure boilerplate; cutting also keeps fits fast.
-DESCRIPTION_CHARS = 3000
 # A phrase's single words count a little on their own: "blue economy" partly matches "economy".
 PHRASE_PART_WEIGHT = 0.25
 # A phrase added after the last full fit has no column yet: its words stand in for it until the next rebuild.
@@ -49,187 +48,6 @@ ROLE_BOOST = 0.15
 # its local and public role; a passing mention of "local" gives a little. The boost is kept mild: the top of a
 # theme sets the calibration, so a call without a local role slips a little below where it was.
 ROLE_FULL = 0.05
-
-
-def tokens_of(text: str) -> list[str]:
-    """A text's words as the matcher reads them: lowercased, letters only (stop words still in)."""
-    return _TOKEN.findall(text.lower())
-
-
-def words_of(text: str) -> list[str]:
-    """The words a text is scored on: its tokens without stop words."""
-    return [w for w in tokens_of(text) if w not in STOP_WORDS]
-
-
-# English plural and verbal/nominal endings, stripped when at least MIN_STEM letters stay.
-_ENGLISH_SUFFIXES = ("ations", "ation", "ities", "ity", "ings", "ing", "ies", "es", "s", "ed")
-# Norwegian endings (definite and plural forms) are also common endings of unrelated English words
-# ("career", "planet", "internet"): stripped only when a longer stem stays, and never from "-eer".
-_NORWEGIAN_SUFFIXES = ("ene", "er", "en", "et")
-MIN_STEM = 4
-MIN_NORWEGIAN_STEM = 5
-# English words that the Norwegian endings would still cut into another word.
-_KEEP = frozenset({"internet", "cabinet", "blanket", "mindset", "dataset", "toolset", "garden", "kitchen"})
-
-
-def stem(word: str) -> str:
-    """A light suffix stripper, so a profile's "ocean" also finds "oceans" (English and Norwegian).
-
-    One ending is stripped, and only where enough of the word stays that it is unlikely to become another
-    word: "oceans" -> "ocean", "buildings" -> "build", "tjenestene" -> "tjenest", but "career" stays
-    "career" (not "care", which would give a care profile every call about research careers).
-    """
-    if word in _KEEP or word.endswith(("ss", "us", "is")):
-        return word
-    for suffix in _ENGLISH_SUFFIXES:
-        if word.endswith(suffix) and len(word) - len(suffix) >= MIN_STEM:
-            return word[: -len(suffix)]
-    if word.endswith("eer"):
-        return word
-    for suffix in _NORWEGIAN_SUFFIXES:
-        if word.endswith(suffix) and len(word) - len(suffix) >= MIN_NORWEGIAN_STEM:
-            return word[: -len(suffix)]
-    return word
-
-
-def stem_key(term: str) -> str:
-    return " ".join(stem(w) for w in term.split(" "))
-
-
-def singular(word: str) -> str:
-    """An English plural's singular, roughly: "technologies" -> "technology", "basins" -> "basin"."""
-    if word.endswith("ies") and len(word) > 4:
-        return word[:-3] + "y"
-    if word.endswith("es") and word[:-2].endswith(("s", "x", "ch", "sh")):
-        return word[:-2]
-    if word.endswith("s") and not word.endswith(("ss", "us", "is")) and len(word) > 3:
-        return word[:-1]
-    return word
-
-
-def phrase_key(tokens: Sequence[str]) -> str:
-    """What makes two ways of writing a phrase the same column: "sea basin" and "sea basins"."""
-    return " ".join([*tokens[:-1], singular(tokens[-1])])
-
-
-def inflections(word: str) -> set[str]:
-    """A phrase's last word as it may appear in a call: singular and plural, English and Norwegian."""
-    base = singular(word)
-    forms = {word, base, base + "s", base + "es", base + "er", base + "en", base + "ene", base + "et"}
-    if base.endswith("y"):
-        forms.add(base[:-1] + "ies")
-    return {f for f in forms if len(f) >= 2}
-
-
-class PhraseAnalyzer:
-    """Counts a call's words plus a fixed set of multi-word phrases (the profiles' own).
-
-    Counting every word bigram of 50,000 calls costs more than the rest of the fit together; the only
-    phrases a profile can ask for are its own, so only those are counted. A phrase is matched as written,
-    stop words included ("vocational education and training"), its last word in any of its inflections.
-    Each variant is looked for only in calls that hold all of its words, keyed on its longest word.
-    """
-
-    def __init__(self, phrases: Iterable[str] = ()):
-        self.names: dict[str, str] = {}  # phrase_key -> column name (the phrase as first written)
-        self.by_key: dict[str, list[tuple[str, str, frozenset[str]]]] = {}
-        for phrase in sorted(set(phrases)):
-            tokens = tokens_of(phrase)
-            if len(tokens) < 2 or phrase_key(tokens) in self.names:
-                continue
-            name = self.names[phrase_key(tokens)] = " ".join(tokens)
-            for last in sorted(inflections(tokens[-1])):
-                words = (*tokens[:-1], last)
-                key = max(words, key=len)
-                others = frozenset(words) - {key}
-                self.by_key.setdefault(key, []).append((" " + " ".join(words) + " ", name, others))
-        self.keys = frozenset(self.by_key)
-
-    def phrase_name(self, phrase: str) -> str | None:
-        """The column name a profile phrase counts under, or None when this fit does not count it."""
-        tokens = tokens_of(phrase)
-        return self.names.get(phrase_key(tokens)) if len(tokens) >= 2 else None
-
-    def __call__(self, doc: str) -> Counter:
-        """Term counts of one document; stop words are still in (the vectorizer drops their columns)."""
-        tokens = _TOKEN.findall(doc.lower())
-        counted = Counter(tokens)
-        present = self.keys.intersection(counted)
-        if present:
-            text = ""
-            words = counted.keys()
-            for key in present:
-                for pattern, name, others in self.by_key[key]:
-                    if words >= others:
-                        text = text or " " + " ".join(tokens) + " "
-                        count = text.count(pattern)
-                        if count:
-                            counted[name] += count
-        return counted
-
-
-class Vectorizer:
-    """Counts words and phrases per call, then scikit-learn's TfidfTransformer (sublinear tf, idf, l2).
-
-    The counting is what a fit spends its time on; counting each call's words with a Counter and looking
-    up each distinct word once is faster than scikit-learn's per-token loop, with the same result.
-    """
-
-    def __init__(self, phrases: Iterable[str] = ()):
-        self.analyzer = PhraseAnalyzer(phrases)
-        self.vocabulary_: dict[str, int] = {}
-        self.transformer = TfidfTransformer(sublinear_tf=True)
-
-    def _counts(self, docs: Iterable[str], grow: bool) -> sparse.csr_matrix:
-        if grow:
-            vocabulary: dict[str, int] = defaultdict()
-            vocabulary.default_factory = vocabulary.__len__  # a new term gets the next column
-        else:
-            vocabulary = self.vocabulary_
-        indices: list[int] = []
-        values: list[int] = []
-        indptr = [0]
-        analyze = self.analyzer
-        for doc in docs:
-            counted = analyze(doc)
-            if grow:
-                indices.extend(map(vocabulary.__getitem__, counted))
-                values.extend(counted.values())
-            else:
-                known = [t for t in counted if t in vocabulary]
-                indices.extend(map(vocabulary.__getitem__, known))
-                values.extend(map(counted.__getitem__, known))
-            indptr.append(len(indices))
-        matrix = sparse.csr_matrix(
-            (np.asarray(values, dtype=np.float32), np.asarray(indices, dtype=np.int32), np.asarray(indptr)),
-            (len(indptr) - 1, len(vocabulary)),
-        )
-        if grow:
-            # Stop words are counted with the rest (cheaper than filtering every token) and dropped here.
-            kept = [(term, col) for term, col in vocabulary.items() if term not in STOP_WORDS]
-            self.vocabulary_ = {term: i for i, (term, _) in enumerate(kept)}
-            matrix = matrix[:, np.fromiter((col for _, col in kept), dtype=np.int64, count=len(kept))]
-        return matrix
-
-    def fit_transform(self, docs: Iterable[str]) -> sparse.csr_matrix:
-        return self.transformer.fit_transform(self._counts(docs, grow=True)).tocsr()
-
-    def fit(self, docs: Iterable[str]) -> Vectorizer:
-        self.fit_transform(docs)
-        return self
-
-    def transform(self, docs: Iterable[str]) -> sparse.csr_matrix:
-        return self.transformer.transform(self._counts(docs, grow=False)).tocsr()
-
-    @property
-    def idf_(self) -> np.ndarray:
-        return self.transformer.idf_
-
-    def get_feature_names_out(self) -> np.ndarray:
-        names = np.empty(len(self.vocabulary_), dtype=object)
-        for term, col in self.vocabulary_.items():
-            names[col] = term
-        return names
 
 
 @dataclass
@@ -261,30 +79,9 @@ class Model:
         return {key: i for i, key in enumerate(self.keys)}
 
 
-def profile_phrases(profiles: Iterable[Profile]) -> list[str]:
-    """Every multi-word keyword and exclude term of the profiles: the phrases a fit counts."""
-    found = set()
-    for profile in profiles:
-        for term in [k.term for k in profile.keywords] + list(profile.exclude):
-            if len(tokens_of(term)) >= 2:
-                found.add(term.lower())
-    return sorted(found)
-
-
 def unfitted_phrases(model: Model, profiles: Iterable[Profile]) -> list[str]:
     """Profile phrases the model has no column for (added since the last full fit)."""
     return [p for p in profile_phrases(profiles) if model.analyzer.phrase_name(p) is None]
-
-
-def new_vectorizer(phrases: Iterable[str] = ()) -> Vectorizer:
-    return Vectorizer(phrases)
-
-
-def call_document(call: Call) -> str:
-    """The text a call is scored on: its head repeated above a trimmed description."""
-    priorities = " ".join(call.extra.get("cross_cutting_priorities", ()) if call.extra else ())
-    head = " . ".join([call.title, call.call_title, " . ".join(call.keywords), " ".join(call.tags), priorities])
-    return "\n".join([head] * HEAD_REPEAT + [call.description_text[:DESCRIPTION_CHARS]])
 
 
 def _programme_key(call: Call) -> str:
@@ -367,7 +164,7 @@ def _add_term(model: Model, weights: dict[int, float], term: str, weight: float)
 def profile_vector(model: Model, profile: Profile) -> np.ndarray:
     """The profile as a weighted, IDF-scaled query over the archive's vocabulary (unit length)."""
     weights: dict[int, float] = {}
-    for word in re.findall(r"[^\W\d_]{2,}", profile.description.lower()):
+    for word in tokens_of(profile.description):
         _add_term(model, weights, word, DESCRIPTION_WEIGHT)
     for keyword in profile.keywords:
         _add_term(model, weights, keyword.term, keyword.weight)

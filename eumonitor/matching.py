@@ -19,8 +19,9 @@ from eumonitor.model import Match, Profile
 # When the archive has grown this much since the last fit, the IDF no longer describes it: fit again.
 REFIT_GROWTH = 1.5
 # 2: single words plus the profiles' phrases (no bigrams of everything); 3: safer stemming and the role boost
-# (a new version re-fits and re-scores every profile, so stored scores never mix the two ways of scoring).
-MODEL_VERSION = 3
+# (a new version re-fits and re-scores every profile, so stored scores never mix the two ways of scoring);
+# 4: the vectoriser moved to eumonitor.vectorize, so pickles of version 3 name classes by their old module.
+MODEL_VERSION = 4
 
 
 @dataclass
