@@ -107,17 +107,22 @@ def preview(ctx: click.Context, profile_id: str, file: str | None, limit: int) -
     top, entering, leaving = run_preview(app.store, model, saved, edited, app.today(), limit)
     which = f"som i {file}" if file else "som lagret"
     click.echo(f"Topp {limit} åpne utlysninger for {profile_id} ({which}):")
-    for rank, (ext, score) in enumerate(top, 1):
-        call = app.store.get_call(*_key(model, ext))
-        mark = " (ny)" if ext in entering else ""
-        click.echo(f"{rank:>3}. {score:4.2f}  {ext}  {call.title if call else ''}{mark}")
+    for rank, (key, score) in enumerate(top, 1):
+        call = app.store.get_call(*key)
+        mark = " (ny)" if key in entering else ""
+        click.echo(f"{rank:>3}. {score:4.2f}  {_call_label(key)}  {call.title if call else ''}{mark}")
     if file:
-        click.echo(f"Kommer inn: {', '.join(entering) or 'ingen'}")
-        click.echo(f"Går ut: {', '.join(leaving) or 'ingen'}")
+        click.echo(f"Kommer inn: {', '.join(_call_label(k) for k in entering) or 'ingen'}")
+        click.echo(f"Går ut: {', '.join(_call_label(k) for k in leaving) or 'ingen'}")
 
 
-def _key(model, external_id: str) -> tuple[str, str]:
-    return next(k for k in model.keys if k[1] == external_id)
+PORTAL_SOURCE = "eu-funding-tenders"  # the EU portal's calls are shown by id alone, as users know them
+
+
+def _call_label(key: tuple[str, str]) -> str:
+    """A call's id, with its source when that is not the EU portal (other sources may share ids)."""
+    source, external_id = key
+    return external_id if source == PORTAL_SOURCE else f"{external_id} ({source})"
 
 
 @click.command("eval")

@@ -150,22 +150,25 @@ def explain(store, profiles: Mapping[str, Profile], archive_path: Path, key: tup
 
 def preview(
     store, model: matcher.Model, saved: Profile, edited: Profile | None, today, limit: int = 20
-) -> tuple[list[tuple[str, float]], list[str], list[str]]:
-    """Top open calls for the edited (or saved) profile, and the ids entering and leaving versus the saved one."""
+) -> tuple[list[tuple[tuple[str, str], float]], list[tuple[str, str]], list[tuple[str, str]]]:
+    """Top open calls for the edited (or saved) profile, and the calls entering and leaving versus the saved one.
+
+    Calls are named by their (source, id) key throughout: two sources may use the same id.
+    """
     open_keys = store.open_call_keys(today)
     rows = [i for i, key in enumerate(model.keys) if key in open_keys]
 
-    def top(profile: Profile) -> list[tuple[str, float]]:
+    def top(profile: Profile) -> list[tuple[tuple[str, str], float]]:
         scored = matcher.score(model, profile)
         states = scored.states()
-        chosen = [(model.keys[i][1], float(scored.scores[i])) for i in rows if states[i] == "match"]
-        chosen.sort(key=lambda m: (-m[1], m[0]))
+        chosen = [(model.keys[i], float(scored.scores[i])) for i in rows if states[i] == "match"]
+        chosen.sort(key=lambda m: (-m[1], m[0][1], m[0][0]))
         return chosen[:limit]
 
     before = top(saved)
     after = top(edited) if edited is not None else before
-    old_ids, new_ids = [i for i, _ in before], [i for i, _ in after]
-    return after, [i for i in new_ids if i not in old_ids], [i for i in old_ids if i not in new_ids]
+    old_keys, new_keys = [k for k, _ in before], [k for k, _ in after]
+    return after, [k for k in new_keys if k not in old_keys], [k for k in old_keys if k not in new_keys]
 
 
 def current_model(store, archive_path: Path, profiles: Mapping[str, Profile] | None = None) -> matcher.Model:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import shutil
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from functools import cache
 from pathlib import Path
 
@@ -126,3 +126,84 @@ def test_search_by_theme_prints_the_theme_score(root):
     run(root, "match")
     text = run(root, "search", "--theme", "hav", "--limit", "3")
     assert text.count("temaskår ") == 3
+
+
+# Two WordPress sources number their posts alike: the same id names different calls.
+SHARED_ID = "4711"
+OCEAN_POST = (
+    "urbact",
+    "Blue economy for coastal cities",
+    "Ocean and coast: marine and maritime industries, fisheries and aquaculture, ports and shipping, "
+    "blue economy in coastal communities, restoring ocean and waters, sea basin cooperation.",
+)
+OTHER_POST = (
+    "eurocities",
+    "Opera and theatre festivals",
+    "Culture for all: opera, theatre, museums, libraries and festivals; audiences, artists and heritage.",
+)
+
+
+def add_shared_id_posts(root: Path, ocean_first: bool) -> None:
+    """The ocean post and an off-theme post under one id, stored in the given order."""
+    from eumonitor.model import RawCall
+    from eumonitor.normalize import normalize
+
+    store = Store(root / "var/eumonitor.db")
+    posts = [OCEAN_POST, OTHER_POST] if ocean_first else [OTHER_POST, OCEAN_POST]
+    with store.transaction():
+        for source, title, text in posts:
+            raw = RawCall(
+                source=source,
+                external_id=SHARED_ID,
+                title=title,
+                url=f"https://{source}.example.org/?p={SHARED_ID}",
+                description_text=text,
+                status="open",
+                deadlines=(date(2026, 9, 1),),
+            )
+            store.upsert_calls(source, [normalize(raw, NOW)], NOW, None, complete=False)
+    store.close()
+
+
+@pytest.mark.parametrize("ocean_first", [True, False])
+def test_preview_names_the_call_by_source_when_two_sources_share_an_id(root, tmp_path, ocean_first):
+    add_shared_id_posts(root, ocean_first)
+    run(root, "match")
+    out = run(root, "profile", "preview", "hav", "--limit", "400")
+    shown = [line for line in out.splitlines() if f" {SHARED_ID} " in line]
+    assert shown == [line for line in shown if f"{SHARED_ID} (urbact)  Blue economy for coastal cities" in line]
+    assert len(shown) == 1 and OTHER_POST[1] not in out
+    assert f"{OCEAN} " in out  # the EU portal's calls keep their bare id
+    edited = tmp_path / "hav-edit.toml"
+    text = (root / "profiles/hav.toml").read_text()
+    edited.write_text(text.replace("exclude = []", 'exclude = ["aquaculture"]'))
+    out = run(root, "profile", "preview", "hav", "--limit", "400", "--file", str(edited))
+    assert f"{SHARED_ID} (urbact)" in out.split("Går ut:")[1] and f"{SHARED_ID} (eurocities)" not in out
+
+
+@pytest.mark.parametrize("ocean_first", [True, False])
+def test_web_preview_shows_the_right_call_when_two_sources_share_an_id(root, ocean_first):
+    from dataclasses import replace
+
+    from eumonitor.matching import current_model
+    from eumonitor.profiles import load_profiles
+    from eumonitor.web.preview import compare
+
+    add_shared_id_posts(root, ocean_first)
+    profiles, _ = load_profiles(root)
+    store = Store(root / "var/eumonitor.db")
+    try:
+        model = current_model(store, root / "var/eumonitor.db", profiles)
+        saved = profiles["hav"]
+        edited = replace(saved, exclude=("opera",))  # touches only the off-theme post
+        rows, _ = compare(store, model, saved, edited, NOW.date())
+        shared = [(r.call.source, r.call.title) for r in rows if r.call.external_id == SHARED_ID]
+        assert shared == [("urbact", "Blue economy for coastal cities")]
+        edited = replace(saved, exclude=("aquaculture",))  # drops the ocean post
+        rows, leaving = compare(store, model, saved, edited, NOW.date())
+        assert SHARED_ID not in {r.call.external_id for r in rows}
+        assert [(r.call.source, r.call.title) for r in leaving if r.call.external_id == SHARED_ID] == [
+            ("urbact", "Blue economy for coastal cities")
+        ]
+    finally:
+        store.close()

@@ -44,16 +44,11 @@ def compare(
 ) -> tuple[list[PreviewRow], list[PreviewRow]]:
     """The edited profile's top open calls (entering ones marked) and the saved list's calls that drop out."""
     after, entering, leaving = matching.preview(store, model, saved, edited, today, TOP)
-    keys = _keys_by_id(model, {i for i, _ in after} | set(leaving))
-    calls = {c.external_id: c for c in store.calls_by_keys(list(keys.values()))}
+    calls = {(c.source, c.external_id): c for c in store.calls_by_keys([k for k, _ in after] + leaving)}
     rows = [
-        PreviewRow(calls[ext], score, rank, "new" if ext in entering else "")
-        for rank, (ext, score) in enumerate(after, start=1)
-        if ext in calls
+        PreviewRow(calls[key], score, rank, "new" if key in entering else "")
+        for rank, (key, score) in enumerate(after, start=1)
+        if key in calls
     ]
-    gone = [PreviewRow(calls[ext], 0.0, 0, "leaves") for ext in leaving if ext in calls]
+    gone = [PreviewRow(calls[key], 0.0, 0, "leaves") for key in leaving if key in calls]
     return rows, gone
-
-
-def _keys_by_id(model: matcher.Model, ids: set[str]) -> dict[str, tuple[str, str]]:
-    return {key[1]: key for key in model.keys if key[1] in ids}
