@@ -11,7 +11,7 @@ from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from eumonitor.model import Call, DigestSpec, Match, Profile, Subscriber, utc_stamp
-from eumonitor.present import date_nb, money_nb
+from eumonitor.present import date_nb, days_left_nb, money_nb
 
 OSLO = ZoneInfo("Europe/Oslo")
 SUMMARY_CHARS = 240  # about two lines in a mail client
@@ -302,9 +302,7 @@ def _with_subject(digest: Digest, new: Sequence[Item]) -> Digest:
 def _deadline_text(deadline: date | None, today: date) -> str:
     if deadline is None:
         return "ingen kommende frist"
-    days = (deadline - today).days
-    left = "i dag" if days == 0 else ("1 dag igjen" if days == 1 else f"{days} dager igjen")
-    return f"{date_nb(deadline)} ({left})"
+    return f"{date_nb(deadline)} ({days_left_nb(deadline, today)})"
 
 
 def shorten(text: str, limit: int) -> str:

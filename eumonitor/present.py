@@ -173,14 +173,17 @@ def call_lines(call: Call, record: dict[str, Any], history: list[dict[str, Any]]
         lines += ["", call.summary]
     if history:
         lines += ["", "Historikk:"]
-        lines += [f"  {h['at'][:10]}  {CHANGE_NB.get(h['kind'], h['kind'])}{_change_detail(h)}" for h in history]
+        for h in history:
+            detail = change_detail(h)
+            lines.append(f"  {h['at'][:10]}  {CHANGE_NB.get(h['kind'], h['kind'])}" + (f": {detail}" if detail else ""))
     return lines
 
 
-def _change_detail(change: dict[str, Any]) -> str:
+def change_detail(change: dict[str, Any]) -> str:
+    """What a history entry changed from and to ("22. sep → 6. okt" style, as stored), or "" for other kinds."""
     old, new = change["old"], change["new"]
     if change["kind"] == "deadline_moved":
-        return f": {', '.join(old or []) or '–'} → {', '.join(new or []) or '–'}"
+        return f"{', '.join(old or []) or '–'} → {', '.join(new or []) or '–'}"
     if change["kind"] in ("status_changed", "budget_changed", "opening_changed"):
-        return f": {old} → {new}"
+        return f"{old or '–'} → {new or '–'}"
     return ""

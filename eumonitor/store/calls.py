@@ -75,6 +75,9 @@ CREATE INDEX call_changes_by_time ON call_changes(at, kind);
     )
 ]
 
+# A call one can still apply to: open or forthcoming, with a deadline ahead (or none stated yet).
+STILL_OPEN = "(c.status IN ('open', 'forthcoming') AND (c.last_deadline IS NULL OR c.last_deadline >= :today))"
+
 # What each change kind compares; order is the order users read them in.
 CHANGE_FIELDS = (
     ("deadline_moved", "deadlines"),

@@ -9,6 +9,7 @@ from datetime import date, datetime
 from typing import Any
 
 from eumonitor.model import Call, Match
+from eumonitor.store.calls import STILL_OPEN
 
 MIGRATIONS = [
     (
@@ -125,12 +126,7 @@ class MatchesMixin:
             where.append("m.state = :state")
             args["state"] = state
         if open_only:
-            # Open or forthcoming with a deadline still ahead (or none stated): what an adviser can act on.
-            where.append("c.status IN ('open', 'forthcoming')")
-            where.append(
-                "(c.deadlines = '[]' OR EXISTS (SELECT 1 FROM call_deadlines d "
-                "WHERE d.call_id = c.id AND d.deadline >= :today))"
-            )
+            where.append(STILL_OPEN)  # what an adviser can act on
         sql = (
             "SELECT c.*, m.profile_id AS m_profile, m.score AS m_score, m.state AS m_state, m.why AS m_why, "
             "m.reason AS m_reason FROM matches m JOIN calls c ON c.id = m.call_id WHERE "
@@ -171,10 +167,7 @@ class MatchesMixin:
     def open_call_keys(self, today: date) -> set[tuple[str, str]]:
         """Calls one can still apply to: open or forthcoming, with a deadline ahead or none stated."""
         rows = self.conn.execute(
-            "SELECT c.source, c.external_id FROM calls c WHERE c.status IN ('open', 'forthcoming') AND "
-            "(c.deadlines = '[]' OR EXISTS (SELECT 1 FROM call_deadlines d WHERE d.call_id = c.id "
-            "AND d.deadline >= ?))",
-            (today.isoformat(),),
+            f"SELECT c.source, c.external_id FROM calls c WHERE {STILL_OPEN}", {"today": today.isoformat()}
         )
         return {(r[0], r[1]) for r in rows}
 

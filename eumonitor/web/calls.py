@@ -7,7 +7,7 @@ from typing import Any
 from flask import Blueprint, Response, abort, render_template, request, url_for
 
 from eumonitor.model import Call
-from eumonitor.present import CHANGE_NB
+from eumonitor.present import CHANGE_NB, change_detail
 from eumonitor.web import ical
 from eumonitor.web.common import app_ctx, current_profiles, profile_titles
 from eumonitor.web.sanitize import safe_html
@@ -48,14 +48,8 @@ def theme_scores(call: Call) -> list[dict[str, Any]]:
 def history_rows(history: list[dict[str, Any]]) -> list[dict[str, Any]]:
     rows = []
     for change in reversed(history):
-        old, new = change["old"], change["new"]
-        if change["kind"] == "deadline_moved":
-            detail = f"{', '.join(old or []) or '–'} → {', '.join(new or []) or '–'}"
-        elif change["kind"] in ("status_changed", "budget_changed", "opening_changed"):
-            detail = f"{old or '–'} → {new or '–'}"
-        else:
-            detail = ""
-        rows.append({"at": change["at"][:10], "kind": CHANGE_NB.get(change["kind"], change["kind"]), "detail": detail})
+        kind = CHANGE_NB.get(change["kind"], change["kind"])
+        rows.append({"at": change["at"][:10], "kind": kind, "detail": change_detail(change)})
     return rows
 
 
