@@ -5,7 +5,6 @@ from __future__ import annotations
 import random
 import resource
 import statistics
-import sys
 import tempfile
 import time
 from dataclasses import replace
@@ -14,15 +13,13 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
+from eumonitor.cli import main
+from eumonitor.store import Store
+from eumonitor.store.search import SearchQuery
+from tests.support.replay_server import ReplayServer, ScanReplay
+from tests.support.roots import SCANS, SEARCH_PATH, write_root
+
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO / "tests"))
-
-from conftest import SCANS, SEARCH_PATH, write_root  # noqa: E402
-from replay_server import ReplayServer, ScanReplay  # noqa: E402
-
-from eumonitor.cli import main  # noqa: E402
-from eumonitor.store import Store  # noqa: E402
-from eumonitor.store.search import SearchQuery  # noqa: E402
 
 TARGET_CALLS = 50_000
 

@@ -13,20 +13,18 @@ from zoneinfo import ZoneInfo
 
 from click.testing import CliRunner
 
+from eumonitor.cli import main
+from eumonitor.config import load_config
+from eumonitor.digest import IsoWeek, build_digest, period_for
+from eumonitor.dispatch import gather
+from eumonitor.matcher import score_calls
+from eumonitor.model import DigestSpec, Subscriber
+from eumonitor.render import render_digest
+from eumonitor.store import Store
+from tests.support.replay_server import ReplayServer, ScanReplay
+from tests.support.roots import SCANS, SEARCH_PATH, write_root
+
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO / "tests"))
-
-from conftest import SCANS, SEARCH_PATH, write_root  # noqa: E402
-from replay_server import ReplayServer, ScanReplay  # noqa: E402
-
-from eumonitor.cli import main  # noqa: E402
-from eumonitor.config import load_config  # noqa: E402
-from eumonitor.digest import IsoWeek, build_digest, period_for  # noqa: E402
-from eumonitor.dispatch import gather  # noqa: E402
-from eumonitor.matcher import score_calls  # noqa: E402
-from eumonitor.model import DigestSpec, Subscriber  # noqa: E402
-from eumonitor.render import render_digest  # noqa: E402
-from eumonitor.store import Store  # noqa: E402
 
 OSLO = ZoneInfo("Europe/Oslo")
 TARGET_CALLS = 50_000

@@ -4,19 +4,16 @@ from __future__ import annotations
 
 import random
 import statistics
-import sys
 import tempfile
 import time
 from dataclasses import replace
 from pathlib import Path
 
+from eumonitor.context import AppContext
+from eumonitor.web import create_app
+from tests.support.web import TODAY_NOW, build_archive, make_root
+
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO / "tests"))
-
-from web_support import TODAY_NOW, build_archive, make_root  # noqa: E402
-
-from eumonitor.context import AppContext  # noqa: E402
-from eumonitor.web import create_app  # noqa: E402
 
 TARGET_CALLS = 50_000
 ROUNDS = 3

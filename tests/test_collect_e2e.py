@@ -9,10 +9,10 @@ from datetime import date
 from pathlib import Path
 
 from click.testing import CliRunner
-from conftest import SCANS, SEARCH_PATH, write_root
-from replay_server import Fault
 
 from eumonitor.cli import main
+from tests.support.replay_server import Fault
+from tests.support.roots import SCANS, SEARCH_PATH, write_root
 
 WEEK1, WEEK2 = "2026-06-17", "2026-06-24"
 STATUS_CODES = {"31094501": "forthcoming", "31094502": "open", "31094503": "closed"}

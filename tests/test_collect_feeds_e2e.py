@@ -7,11 +7,11 @@ import json
 from pathlib import Path
 
 from click.testing import CliRunner
-from conftest import FIXTURES, SEARCH_PATH, write_root
-from replay_server import ReplayServer
 
 from eumonitor.cli import main
 from eumonitor.store import Store
+from tests.support.replay_server import ReplayServer
+from tests.support.roots import FIXTURES, SEARCH_PATH, write_root
 
 ITEM_PAGES = {
     "/utlysninger/2025/forskerprosjekt-fornyelse-tematisk/": "page-2025-forskerprosjekt-fornyelse-tematisk",

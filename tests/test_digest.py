@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from digest_helpers import NOW, OSLO, SPEC, call, change, failing, inputs, match
 
 from eumonitor.digest import IsoWeek, build_digest, period_for, shorten
+from tests.support.digest import NOW, OSLO, SPEC, call, change, failing, inputs, match
 
 WEEK = IsoWeek(2026, 26)
 EVERYONE, HEALTH_ONLY = SPEC.subscribers

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import SCANS, SEARCH_PATH, write_root
-from smtp_server import SmtpSink
 
 from eumonitor.cli import main
+from tests.support.roots import SCANS, SEARCH_PATH, write_root
+from tests.support.smtp_server import SmtpSink
 
 REPO = Path(__file__).resolve().parents[1]
 WEEK1, WEEK2 = "2026-06-17", "2026-06-24"

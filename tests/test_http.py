@@ -10,10 +10,10 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from replay_server import SEARCH_PATH, Fault, ReplayServer, ScanReplay
 
 from eumonitor.http import FetchError, HttpClient
 from eumonitor.model import HttpSettings, Request
+from tests.support.replay_server import SEARCH_PATH, Fault, ReplayServer, ScanReplay
 
 SCANS = Path(__file__).parent / "fixtures" / "ft-portal" / "scans"
 UA = "eumonitor/0.1 (+contact: eu-radgiver@example.org)"

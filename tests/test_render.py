@@ -8,10 +8,10 @@ from pathlib import Path
 
 import jinja2
 import pytest
-from digest_helpers import NOW, SPEC, call, change, failing, inputs, match
 
 from eumonitor.digest import IsoWeek, build_digest, period_for
 from eumonitor.render import environment, render_digest
+from tests.support.digest import NOW, SPEC, call, change, failing, inputs, match
 
 GOLDEN = Path(__file__).parent / "golden" / "digest-network-2026-W26.html"
 HOSTILE = 'Ocean <script>alert("x")</script> & <b>bold</b> restoration'

@@ -11,7 +11,6 @@ import feedparser
 import pytest
 from click.testing import CliRunner
 from icalendar import Calendar
-from web_support import REPO, TODAY_NOW, build_archive, make_root
 
 from eumonitor.auth import hash_password
 from eumonitor.cli import main
@@ -20,6 +19,7 @@ from eumonitor.context import AppContext
 from eumonitor.model import RawCall
 from eumonitor.normalize import normalize
 from eumonitor.web import create_app
+from tests.support.web import REPO, TODAY_NOW, build_archive, make_root
 
 EDITOR = "anna@bergen.kommune.no"
 PASSWORD = "riktig-passord-123"

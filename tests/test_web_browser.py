@@ -8,13 +8,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from test_web import EDITOR, PASSWORD, PROFILE, add_hostile_call
-from web_support import TODAY_NOW, build_archive, make_root
 
 from eumonitor.auth import hash_password
 from eumonitor.config import load_config
 from eumonitor.context import AppContext
 from eumonitor.web import create_app
+from tests.support.web import TODAY_NOW, build_archive, make_root
+from tests.test_web import EDITOR, PASSWORD, PROFILE, add_hostile_call
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).parent / "artifacts"

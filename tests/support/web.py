@@ -14,8 +14,8 @@ from eumonitor.context import AppContext
 from eumonitor.model import Page, Request, SourceSpec
 from eumonitor.pipeline import collect_source
 
-REPO = Path(__file__).resolve().parent.parent
-SCANS = Path(__file__).parent / "fixtures" / "ft-portal" / "scans"
+REPO = Path(__file__).resolve().parents[2]
+SCANS = REPO / "tests" / "fixtures" / "ft-portal" / "scans"
 OSLO = ZoneInfo("Europe/Oslo")
 WEEK1 = datetime(2026, 6, 17, 8, 0, tzinfo=OSLO)
 WEEK2 = datetime(2026, 6, 24, 8, 0, tzinfo=OSLO)
