@@ -60,9 +60,9 @@ def check(ctx: click.Context) -> None:
 @click.pass_context
 def collect(ctx: click.Context, sources: tuple[str, ...], as_json: bool) -> None:
     """Hent utlysninger fra kildene (alle aktive, eller de som er nevnt) inn i arkivet."""
-    from eumonitor.collectors import kinds
-    from eumonitor.http import FetchError
-    from eumonitor.pipeline import collect as run_collect
+    from eumonitor.sources import kinds
+    from eumonitor.sources.collect import collect as run_collect
+    from eumonitor.sources.http import FetchError
 
     app = load_context(ctx)
     specs = chosen_sources(ctx, app, sources)
@@ -175,11 +175,11 @@ def show(ctx: click.Context, identifier: str, source: str, as_json: bool) -> Non
 @click.pass_context
 def test_source(ctx: click.Context, source_id: str, limit: int, save_fixture: bool) -> None:
     """Hent og tolk én kilde nå, og vis hva som kom ut. Lagrer ingenting i arkivet."""
-    from eumonitor.collectors import SourceError, kinds
-    from eumonitor.fixture_recorder import FixtureRecorder
-    from eumonitor.http import FetchError
-    from eumonitor.normalize import best_per_identifier, normalize
-    from eumonitor.pipeline import scan_source
+    from eumonitor.sources import SourceError, kinds
+    from eumonitor.sources.collect import scan_source
+    from eumonitor.sources.http import FetchError
+    from eumonitor.sources.normalize import best_per_identifier, normalize
+    from eumonitor.sources.recorder import FixtureRecorder
 
     app = load_context(ctx)
     spec = chosen_sources(ctx, app, (source_id,))[0]

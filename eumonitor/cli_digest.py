@@ -200,9 +200,9 @@ def collect_and_match(app: AppContext) -> str:
 def _collect_and_match(app: AppContext) -> tuple[str, bool]:
     """One collect of every enabled source, then matching, then staff alerts; a line and whether a source failed."""
     from eumonitor.alerts import send_alerts
-    from eumonitor.collectors import kinds
-    from eumonitor.http import FetchError
-    from eumonitor.pipeline import collect
+    from eumonitor.sources import kinds
+    from eumonitor.sources.collect import collect
+    from eumonitor.sources.http import FetchError
 
     specs = [s for s in app.config.sources.values() if s.enabled]
     runs = collect(app.store, specs, kinds(), app.fetch, app.now(), None, (FetchError,), app.secondary_sources())

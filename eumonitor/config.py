@@ -259,7 +259,7 @@ def load_folder(
 def load_config(root: Path, kinds: Mapping[str, Any] | None = None) -> Config:
     """The whole root; raises ConfigError listing every problem at once."""
     if kinds is None:
-        from eumonitor.collectors import kinds as registry
+        from eumonitor.sources import kinds as registry
 
         kinds = registry()
     if not root.is_dir():

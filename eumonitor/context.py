@@ -50,7 +50,7 @@ class AppContext:
     @cached_property
     def http(self):
         from eumonitor.config import http_settings
-        from eumonitor.http import HttpClient
+        from eumonitor.sources.http import HttpClient
 
         return HttpClient(http_settings(self.config.settings))
 

@@ -112,9 +112,9 @@ def read_scan_pages(folder: Path) -> Iterable[bytes]:
 
 def scan_calls(folders: Iterable[Path], now: datetime, source: str = "eu-funding-tenders") -> list[Call]:
     """Every call in recorded EU portal scans, parsed and normalised as a collect would store them."""
-    from eumonitor.collectors.ft_api import COLLECTOR, Options
     from eumonitor.model import Page, Request, SourceSpec
-    from eumonitor.normalize import best_per_identifier, normalize
+    from eumonitor.sources.ft_api import COLLECTOR, Options
+    from eumonitor.sources.normalize import best_per_identifier, normalize
 
     raws = []
     for folder in folders:

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from eumonitor.collectors import SourceError, kinds
 from eumonitor.model import Page, Parsed, Request, SourceSpec
+from eumonitor.sources import SourceError, kinds
 
 FIXTURES = Path(__file__).parent / "fixtures"
 BASE = "http://127.0.0.1:8080"

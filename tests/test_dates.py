@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from eumonitor.dates import parse_date, read_dates
+from eumonitor.sources.dates import parse_date, read_dates
 
 PAGES = Path(__file__).parent / "fixtures" / "source-pages"  # copies of shared/research/source-pages
 LOCAL = Path(__file__).parent / "fixtures"

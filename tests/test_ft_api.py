@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from eumonitor.collectors import SourceError, kinds
-from eumonitor.collectors.ft_api import COLLECTOR, Options, page_request, portal_date
 from eumonitor.model import Page, Parsed, RawCall, SourceSpec
+from eumonitor.sources import SourceError, kinds
+from eumonitor.sources.ft_api import COLLECTOR, Options, page_request, portal_date
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ft-portal"
 PAGE01 = "sedia_search_open-forthcoming_page01_2026-07-02.json.gz"

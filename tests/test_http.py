@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from eumonitor.http import FetchError, HttpClient
 from eumonitor.model import HttpSettings, Request
+from eumonitor.sources.http import FetchError, HttpClient
 from tests.support.replay_server import SEARCH_PATH, Fault, ReplayServer, ScanReplay
 
 SCANS = Path(__file__).parent / "fixtures" / "ft-portal" / "scans"

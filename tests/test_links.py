@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from eumonitor.collectors import kinds
 from eumonitor.model import Page, RawCall, SourceSpec
-from eumonitor.normalize import normalize
+from eumonitor.sources import kinds
+from eumonitor.sources.normalize import normalize
 from eumonitor.store import Store
 from eumonitor.store.search import SearchQuery
 

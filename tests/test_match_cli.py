@@ -146,7 +146,7 @@ OTHER_POST = (
 def add_shared_id_posts(root: Path, ocean_first: bool) -> None:
     """The ocean post and an off-theme post under one id, stored in the given order."""
     from eumonitor.model import RawCall
-    from eumonitor.normalize import normalize
+    from eumonitor.sources.normalize import normalize
 
     store = Store(root / "var/eumonitor.db")
     posts = [OCEAN_POST, OTHER_POST] if ocean_first else [OTHER_POST, OCEAN_POST]

@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from eumonitor.collectors.ft_api import COLLECTOR, Options, page_request
 from eumonitor.model import Page, RawCall, SourceSpec
-from eumonitor.normalize import best_per_identifier, html_to_text, normalize, summarize
+from eumonitor.sources.ft_api import COLLECTOR, Options, page_request
+from eumonitor.sources.normalize import best_per_identifier, html_to_text, normalize, summarize
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ft-portal"
 NOW = datetime(2026, 7, 2, 6, 0, tzinfo=UTC)  # the morning of the 2026-07-02 capture
@@ -197,7 +197,7 @@ def test_content_hash_follows_what_users_see(best: dict[str, RawCall]) -> None:
 
 
 def test_summary_skips_the_leading_section_label() -> None:
-    from eumonitor.normalize import summarize
+    from eumonitor.sources.normalize import summarize
 
     text = "Expected Outcome:\nProject results are expected to contribute to healthier coastal cities."
     assert summarize(text) == "Project results are expected to contribute to healthier coastal cities."

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from eumonitor.model import Budget, RawCall
-from eumonitor.normalize import normalize
+from eumonitor.sources.normalize import normalize
 from eumonitor.store import Store
 from eumonitor.store.search import SearchQuery
 

@@ -17,7 +17,7 @@ from eumonitor.cli import main
 from eumonitor.config import load_config
 from eumonitor.context import AppContext
 from eumonitor.model import RawCall
-from eumonitor.normalize import normalize
+from eumonitor.sources.normalize import normalize
 from eumonitor.web import create_app
 from tests.support.web import REPO, TODAY_NOW, build_archive, make_root
 

@@ -8,11 +8,11 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from eumonitor.collectors import kinds
 from eumonitor.config import load_config
 from eumonitor.context import AppContext
 from eumonitor.model import Page, Request, SourceSpec
-from eumonitor.pipeline import collect_source
+from eumonitor.sources import kinds
+from eumonitor.sources.collect import collect_source
 
 REPO = Path(__file__).resolve().parents[2]
 SCANS = REPO / "tests" / "fixtures" / "ft-portal" / "scans"

@@ -9,8 +9,10 @@ from urllib.parse import urljoin, urlsplit
 import soupsieve
 from bs4 import BeautifulSoup, Tag
 
-from eumonitor.collectors import Kind
-from eumonitor.collectors.common import (
+from eumonitor.model import Page, Parsed, RawCall, Request, Skipped, SourceSpec
+from eumonitor.sources import Kind
+from eumonitor.sources.dates import parse_date
+from eumonitor.sources.feeds import (
     FeedOptions,
     check_not_html,
     feed_option_problems,
@@ -18,9 +20,7 @@ from eumonitor.collectors.common import (
     stable_id,
     text_call,
 )
-from eumonitor.dates import parse_date
-from eumonitor.model import Page, Parsed, RawCall, Request, Skipped, SourceSpec
-from eumonitor.normalize import html_to_text
+from eumonitor.sources.normalize import html_to_text
 
 DATE_ROLES = ("deadline", "opening", "published")
 SELECTOR_KEYS = ("item", "title", "link", "date", "summary", "content")

@@ -9,10 +9,10 @@ from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from eumonitor.collectors import SourceError
-from eumonitor.dates import DateReport, read_dates
 from eumonitor.model import Page, RawCall, SourceSpec
-from eumonitor.normalize import html_to_text
+from eumonitor.sources import SourceError
+from eumonitor.sources.dates import DateReport, read_dates
+from eumonitor.sources.normalize import html_to_text
 
 MATCH_IN = ("all", "title")
 

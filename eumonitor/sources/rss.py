@@ -9,8 +9,9 @@ from typing import Any
 
 import feedparser
 
-from eumonitor.collectors import Kind, SourceError
-from eumonitor.collectors.common import (
+from eumonitor.model import Page, Parsed, RawCall, Request, Skipped, SourceSpec
+from eumonitor.sources import Kind, SourceError
+from eumonitor.sources.feeds import (
     FeedOptions,
     check_not_html,
     feed_option_problems,
@@ -18,8 +19,7 @@ from eumonitor.collectors.common import (
     stable_id,
     text_call,
 )
-from eumonitor.model import Page, Parsed, RawCall, Request, Skipped, SourceSpec
-from eumonitor.normalize import html_to_text
+from eumonitor.sources.normalize import html_to_text
 
 EXPECTED = "RSS/Atom"
 

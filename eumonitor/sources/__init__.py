@@ -38,7 +38,7 @@ class Kind:
 
 def kinds() -> dict[str, Collector]:
     """The registry: one line per kind. Imported lazily so a broken kind names itself."""
-    from eumonitor.collectors import ft_api, html_list, ical, rss, wp_json
+    from eumonitor.sources import ft_api, html_list, ical, rss, wp_json
 
     return {
         "ft_api": ft_api.COLLECTOR,

@@ -10,9 +10,9 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 
-from eumonitor.collectors import Kind, SourceError
-from eumonitor.collectors.common import FeedOptions, check_not_html, feed_option_problems, keep_item, stable_id
 from eumonitor.model import Page, Parsed, RawCall, Request, Skipped, SourceSpec
+from eumonitor.sources import Kind, SourceError
+from eumonitor.sources.feeds import FeedOptions, check_not_html, feed_option_problems, keep_item, stable_id
 
 EXPECTED = "en iCalendar-feed (text/calendar)"
 DATE_MODES = ("open_close", "deadline")

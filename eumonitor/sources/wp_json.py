@@ -8,10 +8,10 @@ from datetime import date, datetime
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from eumonitor.collectors import Kind, SourceError
-from eumonitor.collectors.common import FeedOptions, check_not_html, feed_option_problems, keep_item, text_call
 from eumonitor.model import Page, Parsed, RawCall, Request, Skipped, SourceSpec
-from eumonitor.normalize import html_to_text
+from eumonitor.sources import Kind, SourceError
+from eumonitor.sources.feeds import FeedOptions, check_not_html, feed_option_problems, keep_item, text_call
+from eumonitor.sources.normalize import html_to_text
 
 EXPECTED = "JSON fra WordPress-API-et"
 EVENT_DATES = ("open_close", "deadline")

@@ -7,9 +7,9 @@ from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from eumonitor.collectors import Collector, SourceError
 from eumonitor.model import ChangeSet, Page, RawCall, Request, Skipped, SourceRun, SourceSpec
-from eumonitor.normalize import best_per_identifier, normalize
+from eumonitor.sources import Collector, SourceError
+from eumonitor.sources.normalize import best_per_identifier, normalize
 
 log = logging.getLogger(__name__)
 

@@ -12,10 +12,10 @@ from typing import Any
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
-from eumonitor.collectors import Kind, SourceError
-from eumonitor.collectors.ft_programmes import programme_id, programme_label
 from eumonitor.model import Budget, Page, Parsed, RawCall, Request, Skipped, SourceSpec
-from eumonitor.normalize import html_to_text
+from eumonitor.sources import Kind, SourceError
+from eumonitor.sources.ft_programmes import programme_id, programme_label
+from eumonitor.sources.normalize import html_to_text
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
 TOPIC_PAGE = "https://ec.europa.eu/info/funding-tenders/opportunities/portal/screen/opportunities/topic-details/"
