@@ -102,7 +102,7 @@ def match_all(store: Store, root: Path) -> None:
     """Score the scaled archive against the repository's profiles, so theme searches have matches."""
     from datetime import UTC, datetime
 
-    from eumonitor.matching import run_match
+    from eumonitor.matching.incremental import run_match
     from eumonitor.profiles import load_profiles
 
     profiles, _ = load_profiles(REPO)

@@ -15,11 +15,11 @@ from click.testing import CliRunner
 
 from eumonitor.cli import main
 from eumonitor.config import load_config
-from eumonitor.digest import IsoWeek, build_digest, period_for
-from eumonitor.dispatch import gather
-from eumonitor.matcher import score_calls
+from eumonitor.digests.build import IsoWeek, build_digest, period_for
+from eumonitor.digests.render import render_digest
+from eumonitor.digests.send import gather
+from eumonitor.matching.score import score_calls
 from eumonitor.model import DigestSpec, Subscriber
-from eumonitor.render import render_digest
 from eumonitor.store import Store
 from tests.support.replay_server import ReplayServer, ScanReplay
 from tests.support.roots import SCANS, SEARCH_PATH, write_root

@@ -13,7 +13,7 @@ from eumonitor.context import AppContext
 
 
 def _week(_ctx: click.Context, _param: click.Parameter, value: str | None):
-    from eumonitor.digest import IsoWeek
+    from eumonitor.digests.build import IsoWeek
 
     if value is None:
         return None
@@ -24,7 +24,7 @@ def _week(_ctx: click.Context, _param: click.Parameter, value: str | None):
 
 
 def mailer(app: AppContext):
-    from eumonitor.mailer import mailer_for
+    from eumonitor.digests.mailer import mailer_for
 
     return mailer_for(app.config.settings.smtp, app.config.path("var/outbox"))
 
@@ -46,8 +46,8 @@ def digest() -> None:
 @click.pass_context
 def preview(ctx: click.Context, digest_id: str, week, subscriber: str | None, out: str | None) -> None:
     """Skriv HTML og tekst for et sammendrag uten å sende eller registrere noe."""
-    from eumonitor.digest import IsoWeek
-    from eumonitor.dispatch import preview as build_previews
+    from eumonitor.digests.build import IsoWeek
+    from eumonitor.digests.send import preview as build_previews
 
     app = load_context(ctx)
     spec = app.config.digests.get(digest_id)
@@ -83,7 +83,7 @@ def send(ctx: click.Context, dry_run: bool, week) -> None:
 
 
 def _send(app: AppContext, dry_run: bool, week=None):
-    from eumonitor.dispatch import send_due
+    from eumonitor.digests.send import send_due
 
     out = None if dry_run else mailer(app)
     try:
@@ -182,7 +182,7 @@ def once_chain(app: AppContext) -> bool:
 
 
 def send_job(app: AppContext) -> str:
-    from eumonitor.dispatch import send_due
+    from eumonitor.digests.send import send_due
 
     out = mailer(app)
     try:
@@ -199,7 +199,7 @@ def collect_and_match(app: AppContext) -> str:
 
 def _collect_and_match(app: AppContext) -> tuple[str, bool]:
     """One collect of every enabled source, then matching, then staff alerts; a line and whether a source failed."""
-    from eumonitor.alerts import send_alerts
+    from eumonitor.digests.alerts import send_alerts
     from eumonitor.sources import kinds
     from eumonitor.sources.collect import collect
     from eumonitor.sources.http import FetchError
@@ -223,7 +223,7 @@ def match_step(app: AppContext) -> str:
     profiles = app.config.profiles
     if not profiles:
         return "ingen profiler å matche mot"
-    from eumonitor.matching import run_match
+    from eumonitor.matching.incremental import run_match
 
     report = run_match(app.store, profiles, app.config.archive_path, app.now())
     return f"matchet mot {len(profiles)} profiler ({report.calls_scored} utlysninger vurdert)"

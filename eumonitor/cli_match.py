@@ -28,7 +28,7 @@ def match_lines(report) -> list[str]:
 
 def run_and_report(app, rebuild: bool = False) -> list[str]:
     """Run the incremental match for a command (match, or the end of collect)."""
-    from eumonitor.matching import run_match
+    from eumonitor.matching.incremental import run_match
 
     report = run_match(app.store, app.config.profiles, app.config.archive_path, app.now(), rebuild)
     return match_lines(report)
@@ -58,7 +58,7 @@ def explain(ctx: click.Context, identifier: str, source: str) -> None:
         problem = "Fant ingen utlysning" if not found else "Flere kilder har"
         click.echo(f"{problem} med id {identifier!r}; bruk --source ved flere.", err=True)
         ctx.exit(1)
-    from eumonitor.matching import explain as verdicts
+    from eumonitor.matching.incremental import explain as verdicts
 
     src, ext = found[0]
     matches = verdicts(app.store, app.config.profiles, app.config.archive_path, (src, ext))
@@ -86,8 +86,8 @@ def profile() -> None:
 @click.pass_context
 def preview(ctx: click.Context, profile_id: str, file: str | None, limit: int) -> None:
     """Topp åpne utlysninger for en profil som lagret, eller som i en redigert fil, med hva som kommer inn og går ut."""
-    from eumonitor.matching import current_model
-    from eumonitor.matching import preview as run_preview
+    from eumonitor.matching.incremental import current_model
+    from eumonitor.matching.incremental import preview as run_preview
     from eumonitor.profiles import load_profile_file
 
     app = load_context(ctx)
@@ -131,7 +131,7 @@ def _call_label(key: tuple[str, str]) -> str:
 @click.pass_context
 def evaluate(ctx: click.Context, judgements: str, scan_dirs: tuple[str, ...]) -> None:
     """Mål rangeringen mot relevansvurderinger: nDCG@10 og P@10 per tema, snittet på siste linje."""
-    from eumonitor import evaluation
+    from eumonitor.matching import evaluation
 
     app = load_context(ctx)
     try:
@@ -152,7 +152,7 @@ def theme_scores(calls, profiles) -> dict[str, dict[str, float]]:
     """Each profile's score per call id; excluded calls rank last, as they never reach a digest."""
     import numpy as np
 
-    from eumonitor import matcher
+    from eumonitor.matching import score as matcher
 
     profiles = list(profiles)
     model = matcher.fit(calls, phrases=matcher.profile_phrases(profiles))

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from eumonitor.digest import IsoWeek, build_digest, period_for, shorten
+from eumonitor.digests.build import IsoWeek, build_digest, period_for, shorten
 from tests.support.digest import NOW, OSLO, SPEC, call, change, failing, inputs, match
 
 WEEK = IsoWeek(2026, 26)

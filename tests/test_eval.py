@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from eumonitor.cli import main
-from eumonitor.evaluation import ndcg_at, parse_judgements, precision_at
+from eumonitor.matching.evaluation import ndcg_at, parse_judgements, precision_at
 
 REPO = Path(__file__).resolve().parents[1]
 SCAN = REPO / "tests/fixtures/ft-portal/scans/2026-06-24"

@@ -123,10 +123,10 @@ def test_a_news_item_naming_a_topic_id_links_to_that_topic_only_once(store: Stor
 
 def test_digest_shows_the_linked_call_once_with_the_other_link(store: Store, tmp_path: Path) -> None:
     from eumonitor.config import Config, Settings
-    from eumonitor.digest import IsoWeek, build_digest
-    from eumonitor.dispatch import gather
+    from eumonitor.digests.build import IsoWeek, build_digest
+    from eumonitor.digests.render import render_digest
+    from eumonitor.digests.send import gather
     from eumonitor.model import DigestSpec, Match, Profile, Subscriber
-    from eumonitor.render import render_digest
 
     store_calls(store, "interreg-no", interreg_no())
     store_calls(store, "interreg-europe", interreg_europe())

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from eumonitor.config import SmtpConfig
-from eumonitor.mailer import DeliveryError, FileMailer, SmtpMailer, build_message, mailer_for
+from eumonitor.digests.mailer import DeliveryError, FileMailer, SmtpMailer, build_message, mailer_for
 from tests.support.smtp_server import SmtpSink, free_port
 
 NOW = datetime(2026, 6, 22, 7, 0, tzinfo=ZoneInfo("Europe/Oslo"))

@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from eumonitor.cli import main
-from eumonitor.evaluation import scan_calls
+from eumonitor.matching.evaluation import scan_calls
 from eumonitor.store import Store
 
 REPO = Path(__file__).resolve().parents[1]
@@ -185,7 +185,7 @@ def test_preview_names_the_call_by_source_when_two_sources_share_an_id(root, tmp
 def test_web_preview_shows_the_right_call_when_two_sources_share_an_id(root, ocean_first):
     from dataclasses import replace
 
-    from eumonitor.matching import current_model
+    from eumonitor.matching.incremental import current_model
     from eumonitor.profiles import load_profiles
     from eumonitor.web.preview import compare
 

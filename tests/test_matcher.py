@@ -10,8 +10,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from eumonitor import matcher
-from eumonitor.evaluation import scan_calls
+from eumonitor.matching import score as matcher
+from eumonitor.matching.evaluation import scan_calls
 from eumonitor.model import Keyword
 from eumonitor.profiles import load_profiles
 

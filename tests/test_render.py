@@ -9,8 +9,8 @@ from pathlib import Path
 import jinja2
 import pytest
 
-from eumonitor.digest import IsoWeek, build_digest, period_for
-from eumonitor.render import environment, render_digest
+from eumonitor.digests.build import IsoWeek, build_digest, period_for
+from eumonitor.digests.render import environment, render_digest
 from tests.support.digest import NOW, SPEC, call, change, failing, inputs, match
 
 GOLDEN = Path(__file__).parent / "golden" / "digest-network-2026-W26.html"

@@ -13,8 +13,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from eumonitor.alerts import alert_text, alerts_due
-from eumonitor.dispatch import due_week
+from eumonitor.digests.alerts import alert_text, alerts_due
+from eumonitor.digests.send import due_week
 from eumonitor.scheduler import LockError, build_scheduler, process_lock
 
 OSLO = ZoneInfo("Europe/Oslo")

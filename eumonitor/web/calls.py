@@ -35,7 +35,7 @@ def theme_scores(call: Call) -> list[dict[str, Any]]:
     Only matches and near misses are stored; the matcher scores the other themes from its kept vectors,
     so the page shows every theme, as `eumonitor explain` does.
     """
-    from eumonitor import matching
+    from eumonitor.matching import incremental as matching
 
     ctx = app_ctx()
     verdicts = matching.explain(ctx.store, current_profiles(), ctx.config.archive_path, call.key)

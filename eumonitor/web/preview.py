@@ -1,4 +1,4 @@
-"""The live preview of a profile edit, over the matcher's shared preview (eumonitor.matching.preview)."""
+"""The live preview of a profile edit, over the matcher's shared preview (eumonitor.matching.incremental.preview)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from eumonitor import matcher, matching
+from eumonitor.matching import incremental as matching
+from eumonitor.matching import score as matcher
 from eumonitor.model import Call, Profile
 
 TOP = 20

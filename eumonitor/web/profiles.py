@@ -148,7 +148,7 @@ def _summary(old: Profile, new: Profile) -> str:
 
 def rescore(profile: Profile) -> None:
     """Run the matcher as `eumonitor match` would: the edited profile is re-scored, the others kept."""
-    from eumonitor.matching import run_match
+    from eumonitor.matching.incremental import run_match
 
     ctx = app_ctx()
     profiles = {**current_profiles(), profile.id: profile}

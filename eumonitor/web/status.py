@@ -54,7 +54,7 @@ PREVIEW_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; fra
 @login_required
 def digest_preview(digest_id: str, fmt: str) -> Response:
     """This week's digest as one subscriber would get it (the first, or ?subscriber=); nothing sent."""
-    from eumonitor.dispatch import preview
+    from eumonitor.digests.send import preview
 
     ctx = app_ctx()
     spec = ctx.config.digests.get(digest_id)
@@ -74,6 +74,6 @@ def digest_preview(digest_id: str, fmt: str) -> Response:
 
 
 def _this_week():
-    from eumonitor.digest import IsoWeek
+    from eumonitor.digests.build import IsoWeek
 
     return IsoWeek.of(app_ctx().today())

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from eumonitor.digest import DigestInputs, SourceHealth
+from eumonitor.digests.build import DigestInputs, SourceHealth
 from eumonitor.model import Budget, Call, DigestSpec, Match, Profile, Subscriber
 
 OSLO = ZoneInfo("Europe/Oslo")

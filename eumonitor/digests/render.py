@@ -10,7 +10,7 @@ from pathlib import Path
 import css_inline
 import jinja2
 
-from eumonitor.digest import Digest, SourceHealth
+from eumonitor.digests.build import Digest, SourceHealth
 from eumonitor.present import date_nb
 
 HTML_TEMPLATE = "digest/email.html"

@@ -13,14 +13,14 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from eumonitor import matcher
+from eumonitor.matching import score as matcher
 from eumonitor.model import Match, Profile
 
 # When the archive has grown this much since the last fit, the IDF no longer describes it: fit again.
 REFIT_GROWTH = 1.5
 # 2: single words plus the profiles' phrases (no bigrams of everything); 3: safer stemming and the role boost
 # (a new version re-fits and re-scores every profile, so stored scores never mix the two ways of scoring);
-# 4: the vectoriser moved to eumonitor.vectorize, so pickles of version 3 name classes by their old module.
+# 4: the vectoriser moved to eumonitor.matching.text, so pickles of version 3 name classes by their old module.
 MODEL_VERSION = 4
 
 
@@ -36,7 +36,7 @@ class MatchReport:
 
 
 def model_path(archive_path: Path) -> Path:
-    """The call vectors live next to the archive: var/eumonitor.db -> var/eumonitor.matcher.pkl."""
+    """The call vectors live next to the archive: var/eumonitor.db -> var/eumonitor.matching.score.pkl."""
     return archive_path.with_name(archive_path.stem + ".matcher.pkl")
 
 

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from eumonitor.mailer import DeliveryError, Mailer, build_message
+from eumonitor.digests.mailer import DeliveryError, Mailer, build_message
 
 log = logging.getLogger(__name__)
 

@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from eumonitor.digest import DigestInputs, IsoWeek, SourceHealth, build_digest, period_for
-from eumonitor.mailer import DeliveryError, Mailer, build_message
+from eumonitor.digests.build import DigestInputs, IsoWeek, SourceHealth, build_digest, period_for
+from eumonitor.digests.mailer import DeliveryError, Mailer, build_message
+from eumonitor.digests.render import Rendered, cached_environment, render_digest
 from eumonitor.model import Call, Delivery, DigestSpec, Match, Subscriber, utc_stamp
-from eumonitor.render import Rendered, cached_environment, render_digest
 
 log = logging.getLogger(__name__)
 CHANGE_KINDS = ("new", "deadline_moved", "status_changed")

@@ -10,8 +10,8 @@ import numpy as np
 from scipy import sparse
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfTransformer
 
+from eumonitor.matching.stopwords import BOILERPLATE, NORWEGIAN
 from eumonitor.model import Call, Profile
-from eumonitor.stopwords import BOILERPLATE, NORWEGIAN
 
 STOP_WORDS = frozenset(ENGLISH_STOP_WORDS | NORWEGIAN | BOILERPLATE)
 # Words only: identifiers and numbers would make every call's own id its strongest term.

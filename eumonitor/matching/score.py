@@ -8,8 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import sparse
 
-from eumonitor.model import Call, Match, Profile
-from eumonitor.vectorize import (
+from eumonitor.matching.text import (
     PhraseAnalyzer,
     Vectorizer,
     call_document,
@@ -20,6 +19,7 @@ from eumonitor.vectorize import (
     tokens_of,
     words_of,
 )
+from eumonitor.model import Call, Match, Profile
 
 # A phrase's single words count a little on their own: "blue economy" partly matches "economy".
 PHRASE_PART_WEIGHT = 0.25

@@ -1,0 +1,1 @@
+"""DIGEST: everything that goes out by e-mail: build, render, send, staff alerts, the mailer."""

@@ -1,0 +1,1 @@
+"""MATCH: TF-IDF scoring of calls against the theme profiles, kept incrementally in the archive."""
