@@ -102,8 +102,8 @@ def match_all(store: Store, root: Path) -> None:
     """Score the scaled archive against the repository's profiles, so theme searches have matches."""
     from datetime import UTC, datetime
 
+    from eumonitor.config.profiles import load_profiles
     from eumonitor.matching.incremental import run_match
-    from eumonitor.profiles import load_profiles
 
     profiles, _ = load_profiles(REPO)
     start = time.perf_counter()

@@ -17,11 +17,11 @@ from pathlib import Path
 import numpy as np
 from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 
-from eumonitor.cli_match import theme_scores
+from eumonitor.cli.match import theme_scores
+from eumonitor.config.profiles import load_profiles
 from eumonitor.matching import evaluation
 from eumonitor.matching import score as matcher
 from eumonitor.model import Keyword
-from eumonitor.profiles import load_profiles
 from eumonitor.store import Store
 
 REPO = Path(__file__).resolve().parents[1]

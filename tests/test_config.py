@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from eumonitor.cli import main
 from eumonitor.config import load_config
-from eumonitor.validate import ConfigError
+from eumonitor.config.checker import ConfigError
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -185,8 +185,8 @@ def test_preview_names_the_call_by_source_when_two_sources_share_an_id(root, tmp
 def test_web_preview_shows_the_right_call_when_two_sources_share_an_id(root, ocean_first):
     from dataclasses import replace
 
+    from eumonitor.config.profiles import load_profiles
     from eumonitor.matching.incremental import current_model
-    from eumonitor.profiles import load_profiles
     from eumonitor.web.preview import compare
 
     add_shared_id_posts(root, ocean_first)

@@ -10,10 +10,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from eumonitor.config.profiles import load_profiles
 from eumonitor.matching import score as matcher
 from eumonitor.matching.evaluation import scan_calls
 from eumonitor.model import Keyword
-from eumonitor.profiles import load_profiles
 
 REPO = Path(__file__).resolve().parents[1]
 SCAN = REPO / "tests/fixtures/ft-portal/scans/2026-06-24"

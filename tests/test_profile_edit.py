@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from eumonitor.profile_edit import ProfilePathError, apply_edit, edit_from_form, profile_path, save_edit, text_hash
+from eumonitor.config.edit import ProfilePathError, apply_edit, edit_from_form, profile_path, save_edit, text_hash
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from eumonitor.cli import main
-from eumonitor.profiles import load_profiles
+from eumonitor.config.profiles import load_profiles
 
 REPO = Path(__file__).resolve().parents[1]
 THEMES = {

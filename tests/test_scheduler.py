@@ -53,7 +53,7 @@ def test_two_processes_never_hold_the_lock_together(tmp_path: Path):
 def start_scheduler(root: Path, *options: str) -> tuple[subprocess.Popen, list[str]]:
     """`eumonitor run` in a child process, read until it has logged its planned jobs."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "eumonitor.cli", "--root", str(root), *options, "run"], stderr=subprocess.PIPE, text=True
+        [sys.executable, "-m", "eumonitor", "--root", str(root), *options, "run"], stderr=subprocess.PIPE, text=True
     )
     lines = []
     for line in process.stderr:
@@ -67,7 +67,7 @@ def test_run_starts_logs_its_jobs_and_stops_cleanly_on_sigterm(tmp_path: Path):
     (tmp_path / "config.toml").write_text('[archive]\npath = "var/db.sqlite"\n', encoding="utf-8")
     process, lines = start_scheduler(tmp_path)
     second = subprocess.run(
-        [sys.executable, "-m", "eumonitor.cli", "--root", str(tmp_path), "run", "--once"],
+        [sys.executable, "-m", "eumonitor", "--root", str(tmp_path), "run", "--once"],
         capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     process.send_signal(signal.SIGTERM)

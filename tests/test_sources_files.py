@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from eumonitor.config import load_config
-from eumonitor.validate import ConfigError
+from eumonitor.config.checker import ConfigError
 
 ROOT = Path(__file__).resolve().parent.parent
 FEED_SOURCES = {

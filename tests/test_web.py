@@ -12,13 +12,13 @@ import pytest
 from click.testing import CliRunner
 from icalendar import Calendar
 
-from eumonitor.auth import hash_password
 from eumonitor.cli import main
 from eumonitor.config import load_config
 from eumonitor.context import AppContext
 from eumonitor.model import RawCall
 from eumonitor.sources.normalize import normalize
 from eumonitor.web import create_app
+from eumonitor.web.auth import hash_password
 from tests.support.web import REPO, TODAY_NOW, build_archive, make_root
 
 EDITOR = "anna@bergen.kommune.no"
@@ -297,7 +297,7 @@ def test_user_add_stores_a_hash_that_logs_in(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     text = (root / "config.toml").read_text(encoding="utf-8")
     assert PASSWORD not in text and 'email = "anna@bergen.kommune.no"' in text
-    from eumonitor.auth import check_login
+    from eumonitor.web.auth import check_login
 
     assert check_login(load_config(root).settings.web.editors, EDITOR, PASSWORD) is not None
 

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from eumonitor.auth import hash_password
 from eumonitor.config import load_config
 from eumonitor.context import AppContext
 from eumonitor.web import create_app
+from eumonitor.web.auth import hash_password
 from tests.support.web import TODAY_NOW, build_archive, make_root
 from tests.test_web import EDITOR, PASSWORD, PROFILE, add_hostile_call
 

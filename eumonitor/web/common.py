@@ -9,10 +9,11 @@ from urllib.parse import quote, urlsplit
 
 from flask import abort, current_app, redirect, request, session, url_for
 
-from eumonitor import auth, present
+from eumonitor import present
+from eumonitor.config.profiles import load_profiles
 from eumonitor.context import AppContext
 from eumonitor.model import Profile
-from eumonitor.profiles import load_profiles
+from eumonitor.web import auth
 
 STATUS_CLASS = {"open": "open", "forthcoming": "forthcoming", "closed": "closed"}
 

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from flask import Blueprint, Response, redirect, render_template, request, session, url_for
 
-from eumonitor import auth
+from eumonitor.web import auth
 from eumonitor.web.common import app_ctx, require_csrf, safe_next
 
 bp = Blueprint("login", __name__)

@@ -18,9 +18,9 @@ from flask import (
     url_for,
 )
 
-from eumonitor import profile_edit
+from eumonitor.config import edit as profile_edit
+from eumonitor.config.edit import EditResult, ProfileEdit, ProfilePathError
 from eumonitor.model import Profile
-from eumonitor.profile_edit import EditResult, ProfileEdit, ProfilePathError
 from eumonitor.web.common import app_ctx, current_editor, current_profiles, login_required, require_csrf
 from eumonitor.web.preview import ModelCache, compare
 

@@ -57,8 +57,8 @@ def build_archive(root: Path, now: datetime = TODAY_NOW) -> AppContext:
 
 def score_all(ctx: AppContext) -> None:
     """Every profile's matches stored, as the match step after collect does."""
+    from eumonitor.config.profiles import load_profiles
     from eumonitor.matching.incremental import run_match
-    from eumonitor.profiles import load_profiles
 
     profiles, _ = load_profiles(ctx.config.root)
     run_match(ctx.store, profiles, ctx.config.archive_path, ctx.now())

@@ -9,7 +9,7 @@ from datetime import date
 import click
 
 from eumonitor import present
-from eumonitor.cli_common import chosen_sources, load_context, progress_printer
+from eumonitor.cli.common import chosen_sources, load_context, progress_printer
 from eumonitor.config import resolve_root
 from eumonitor.context import parse_now
 
@@ -79,7 +79,7 @@ def collect(ctx: click.Context, sources: tuple[str, ...], as_json: bool) -> None
             titles = {c: (app.store.get_call(run.source, c) or _Untitled).title for c in run.changes.new[:15]}
             click.echo("\n".join(present.run_lines(run, titles)))
     if app.config.profiles and any(r.status != "error" for r in runs):
-        from eumonitor.cli_match import run_and_report
+        from eumonitor.cli.match import run_and_report
 
         lines = run_and_report(app)  # only new and changed calls are scored
         click.echo("\n".join(lines), err=as_json)
@@ -207,7 +207,7 @@ def test_source(ctx: click.Context, source_id: str, limit: int, save_fixture: bo
 
 
 def _register_digest_commands() -> None:
-    from eumonitor.cli_digest import digest, run
+    from eumonitor.cli.digest import digest, run
 
     main.add_command(digest)
     main.add_command(run)
@@ -217,7 +217,7 @@ _register_digest_commands()
 
 
 def _register_match_commands() -> None:
-    from eumonitor.cli_match import evaluate, explain, match, profile
+    from eumonitor.cli.match import evaluate, explain, match, profile
 
     for command in (match, explain, profile, evaluate):
         main.add_command(command)
@@ -227,7 +227,7 @@ _register_match_commands()
 
 
 def _register_web_commands() -> None:
-    from eumonitor.cli_web import serve, user
+    from eumonitor.cli.web import serve, user
 
     main.add_command(serve)
     main.add_command(user)
@@ -235,6 +235,3 @@ def _register_web_commands() -> None:
 
 _register_web_commands()
 
-
-if __name__ == "__main__":
-    main()

@@ -10,8 +10,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from eumonitor.config.checker import Checker, ConfigError, Problem
 from eumonitor.model import HttpSettings, SourceSpec
-from eumonitor.validate import Checker, ConfigError, Problem
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -174,7 +174,7 @@ def load_settings(root: Path) -> tuple[Settings, list[Problem]]:
     settings = checker.build(Settings, data) or Settings()
     if settings.http.contact and not EMAIL_PATTERN.match(settings.http.contact):
         checker.add("http.contact", f"skal være en e-postadresse, fikk {settings.http.contact!r}")
-    from eumonitor.digest_config import check_delivery_settings
+    from eumonitor.config.digests import check_delivery_settings
 
     for key, message in check_delivery_settings(settings):
         checker.add(key, message)
@@ -267,11 +267,11 @@ def load_config(root: Path, kinds: Mapping[str, Any] | None = None) -> Config:
     settings, problems = load_settings(root)
     sources, found = load_folder(root / "sources", lambda p: load_source(p, root, settings, kinds))
     problems.extend(found)
-    from eumonitor.profiles import load_profiles
+    from eumonitor.config.profiles import load_profiles
 
     profiles, found = load_profiles(root)
     problems.extend(found)
-    from eumonitor.digest_config import load_digests
+    from eumonitor.config.digests import load_digests
 
     # Digests name profiles; checked against the profile files present (each profile is validated on its own).
     digests, found = load_digests(root, {p.stem for p in (root / "profiles").glob("*.toml")})

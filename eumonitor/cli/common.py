@@ -5,8 +5,8 @@ from __future__ import annotations
 import click
 
 from eumonitor.config import load_config
+from eumonitor.config.checker import ConfigError
 from eumonitor.context import AppContext
-from eumonitor.validate import ConfigError
 
 
 def load_context(ctx: click.Context) -> AppContext:

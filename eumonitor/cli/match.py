@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from eumonitor.cli_common import load_context
+from eumonitor.cli.common import load_context
 
 STATE_NB = {"match": "treff", "below": "under terskel", "excluded": "utelatt"}
 
@@ -86,9 +86,9 @@ def profile() -> None:
 @click.pass_context
 def preview(ctx: click.Context, profile_id: str, file: str | None, limit: int) -> None:
     """Topp åpne utlysninger for en profil som lagret, eller som i en redigert fil, med hva som kommer inn og går ut."""
+    from eumonitor.config.profiles import load_profile_file
     from eumonitor.matching.incremental import current_model
     from eumonitor.matching.incremental import preview as run_preview
-    from eumonitor.profiles import load_profile_file
 
     app = load_context(ctx)
     saved = app.config.profiles.get(profile_id)

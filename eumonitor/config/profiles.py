@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from eumonitor.config.checker import Checker, Problem
 from eumonitor.model import Keyword, Profile
-from eumonitor.validate import Checker, Problem
 
 
 @dataclass(frozen=True)

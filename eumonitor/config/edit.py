@@ -15,9 +15,9 @@ import tomlkit
 from tomlkit.items import AoT, Table
 
 from eumonitor.config import ID_PATTERN
+from eumonitor.config.checker import Problem
+from eumonitor.config.profiles import profile_from_table
 from eumonitor.model import Profile
-from eumonitor.profiles import profile_from_table
-from eumonitor.validate import Problem
 
 MAX_GROUPS = 40
 

@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from eumonitor.config.checker import Checker, Problem
 from eumonitor.model import DigestSpec, Subscriber
-from eumonitor.validate import Checker, Problem
 
 SECURITY = ("starttls", "tls", "none")
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 import tomlkit
 
-from eumonitor.cli_common import load_context
+from eumonitor.cli.common import load_context
 
 
 @click.command()
@@ -37,8 +37,8 @@ def user() -> None:
 @click.pass_context
 def user_add(ctx: click.Context, email: str, password: str) -> None:
     """Legg til en redaktør (eller bytt passordet) i config.toml under [web] editors."""
-    from eumonitor.auth import hash_password
     from eumonitor.config import EMAIL_PATTERN
+    from eumonitor.web.auth import hash_password
 
     if not EMAIL_PATTERN.match(email):
         raise click.BadParameter(f"{email!r} er ikke en e-postadresse", param_hint="EMAIL")
@@ -54,7 +54,7 @@ def user_add(ctx: click.Context, email: str, password: str) -> None:
 
 def set_editor(path: Path, email: str, password_hash: str) -> bool:
     """Add or update one [[web.editors]] entry, keeping the rest of config.toml as it is; True if it existed."""
-    from eumonitor.profile_edit import atomic_write
+    from eumonitor.config.edit import atomic_write
 
     doc = tomlkit.parse(path.read_text(encoding="utf-8")) if path.exists() else tomlkit.document()
     web = doc.setdefault("web", tomlkit.table())

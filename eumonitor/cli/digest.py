@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from eumonitor.cli_common import load_context
+from eumonitor.cli.common import load_context
 from eumonitor.context import AppContext
 
 

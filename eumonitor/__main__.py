@@ -1,0 +1,5 @@
+"""python -m eumonitor: the command line."""
+
+from eumonitor.cli import main
+
+main()
