@@ -8,7 +8,8 @@ from datetime import date
 
 import click
 
-from eumonitor import present
+from eumonitor import nb
+from eumonitor.cli import output
 from eumonitor.cli.common import chosen_sources, load_context, progress_printer
 from eumonitor.config import resolve_root
 from eumonitor.context import parse_now
@@ -73,11 +74,11 @@ def collect(ctx: click.Context, sources: tuple[str, ...], as_json: bool) -> None
     if progress:
         click.echo("", err=True)
     if as_json:
-        click.echo(json.dumps([present.run_json(r) for r in runs], ensure_ascii=False, indent=2))
+        click.echo(json.dumps([output.run_json(r) for r in runs], ensure_ascii=False, indent=2))
     else:
         for run in runs:
             titles = {c: (app.store.get_call(run.source, c) or _Untitled).title for c in run.changes.new[:15]}
-            click.echo("\n".join(present.run_lines(run, titles)))
+            click.echo("\n".join(output.run_lines(run, titles)))
     if app.config.profiles and any(r.status != "error" for r in runs):
         from eumonitor.cli.match import run_and_report
 
@@ -133,9 +134,9 @@ def search(
     )
     rows, total = app.store.search(q, app.today())
     if as_json:
-        click.echo(json.dumps(present.search_json(rows), ensure_ascii=False, indent=2))
+        click.echo(json.dumps(output.search_json(rows), ensure_ascii=False, indent=2))
     else:
-        click.echo("\n".join(present.search_lines(rows, total, app.today())))
+        click.echo("\n".join(output.search_lines(rows, total, app.today())))
 
 
 def _date(value) -> date | None:
@@ -162,10 +163,10 @@ def show(ctx: click.Context, identifier: str, source: str, as_json: bool) -> Non
     record = app.store.call_record(src, ext)
     history = app.store.call_history(src, ext)
     if as_json:
-        data = present.call_json(call, record, history, app.today())
+        data = output.call_json(call, record, history, app.today())
         click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
     else:
-        click.echo("\n".join(present.call_lines(call, record, history, app.today())))
+        click.echo("\n".join(output.call_lines(call, record, history, app.today())))
 
 
 @main.command("test-source")
@@ -197,8 +198,8 @@ def test_source(ctx: click.Context, source_id: str, limit: int, save_fixture: bo
     for call in calls[:limit]:
         nxt = call.next_deadline(app.today())
         click.echo(
-            f"  {call.external_id}  [{present.STATUS_NB.get(call.status, call.status)}]  "
-            f"frist {present.date_nb(nxt)}  {call.title}"
+            f"  {call.external_id}  [{nb.STATUS_NB.get(call.status, call.status)}]  "
+            f"frist {nb.date_nb(nxt)}  {call.title}"
         )
     for skipped in scan.skipped[:limit]:
         click.echo(f"  hoppet over: {skipped.reason} {skipped.item}".rstrip())
@@ -234,4 +235,3 @@ def _register_web_commands() -> None:
 
 
 _register_web_commands()
-

@@ -11,7 +11,7 @@ from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from eumonitor.model import Call, DigestSpec, Match, Profile, Subscriber, utc_stamp
-from eumonitor.present import date_nb, days_left_nb, money_nb
+from eumonitor.nb import date_nb, days_left_nb, money_nb
 
 OSLO = ZoneInfo("Europe/Oslo")
 SUMMARY_CHARS = 240  # about two lines in a mail client

@@ -11,7 +11,7 @@ import css_inline
 import jinja2
 
 from eumonitor.digests.build import Digest, SourceHealth
-from eumonitor.present import date_nb
+from eumonitor.nb import date_nb
 
 HTML_TEMPLATE = "digest/email.html"
 TEXT_TEMPLATE = "digest/email.txt"

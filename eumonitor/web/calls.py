@@ -7,7 +7,7 @@ from typing import Any
 from flask import Blueprint, Response, abort, render_template, request, url_for
 
 from eumonitor.model import Call
-from eumonitor.present import CHANGE_NB, change_detail
+from eumonitor.nb import CHANGE_NB, change_detail
 from eumonitor.web import ical
 from eumonitor.web.common import app_ctx, current_profiles, profile_titles
 from eumonitor.web.sanitize import safe_html

@@ -9,7 +9,7 @@ from urllib.parse import quote, urlsplit
 
 from flask import abort, current_app, redirect, request, session, url_for
 
-from eumonitor import present
+from eumonitor import nb
 from eumonitor.config.profiles import load_profiles
 from eumonitor.context import AppContext
 from eumonitor.model import Profile
@@ -78,13 +78,13 @@ def template_globals() -> dict[str, Any]:
     return {
         "csrf_token": lambda: auth.csrf_token(session),
         "editor": current_editor(),
-        "status_nb": lambda s: present.STATUS_NB.get(s or "", s),
+        "status_nb": lambda s: nb.STATUS_NB.get(s or "", s),
         "status_class": lambda s: STATUS_CLASS.get(s or "", "unknown"),
-        "date_nb": present.date_nb,
-        "days_left": lambda d: present.days_left_nb(d, app_ctx().today()),
-        "money_nb": present.money_nb,
-        "deadline_model_nb": lambda m: present.DEADLINE_MODEL_NB.get(m, m),
-        "call_type_nb": lambda t: present.CALL_TYPE_NB.get(t, t),
+        "date_nb": nb.date_nb,
+        "days_left": lambda d: nb.days_left_nb(d, app_ctx().today()),
+        "money_nb": nb.money_nb,
+        "deadline_model_nb": lambda m: nb.DEADLINE_MODEL_NB.get(m, m),
+        "call_type_nb": lambda t: nb.CALL_TYPE_NB.get(t, t),
         "source_title": lambda s: getattr(app_ctx().config.sources.get(s), "title", "") or s,
         "call_url": call_url,
         "quote": lambda s: quote(str(s), safe=""),
