@@ -98,3 +98,12 @@ def test_a_bad_option_value_is_reported_with_the_others_not_a_crash(tmp_path):
     assert "sources/eu.toml:3 [options]: ukjent type '9'" in result.output
     assert "config.toml:2 [http.retries]" in result.output
     assert "Traceback" not in result.output
+
+
+def test_a_bad_time_zone_does_not_hide_a_bad_crontab_line_beside_it(tmp_path):
+    root = make_root(tmp_path, '[schedule]\ntimezone = "Europe/Bergen"\ndigest = "0 7 * * mondag"\n')
+    with pytest.raises(ConfigError) as caught:
+        load_config(root)
+    keys = {p.key for p in caught.value.problems}
+    assert keys == {"schedule.timezone", "schedule.digest"}
+    assert all(p.file == "config.toml" and p.line for p in caught.value.problems)

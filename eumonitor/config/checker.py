@@ -1,11 +1,13 @@
-"""Strict, dataclass-driven checking of TOML tables: every problem named with file, line and key."""
+"""Reading TOML and strict, dataclass-driven checking of its tables: every problem named with file, line and key."""
 
 from __future__ import annotations
 
 import dataclasses
 import re
+import tomllib
 import types
 import typing
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -144,3 +146,46 @@ def _partial(cls: type, values: dict[str, Any]) -> Any:
         return cls(**values)
     except (TypeError, ValueError):  # the same check that failed in build(); already reported
         return None
+
+
+def read_toml(path: Path, root: Path) -> tuple[dict[str, Any], str, list[Problem]]:
+    """Parse one TOML file; a syntax error becomes a Problem with its line."""
+    shown = display(path, root)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        return {}, "", [Problem(shown, "", f"kan ikke leses: {exc}")]
+    try:
+        return tomllib.loads(text), text, []
+    except tomllib.TOMLDecodeError as exc:
+        line = getattr(exc, "lineno", None) or _line_from_message(str(exc))
+        return {}, text, [Problem(shown, "", f"ugyldig TOML: {exc}", line)]
+
+
+def load_folder(
+    folder: Path, loader: Callable[[Path], tuple[Any, list[Problem]]]
+) -> tuple[dict[str, Any], list[Problem]]:
+    """Every *.toml in one folder, in name order; all problems collected."""
+    items: dict[str, Any] = {}
+    problems: list[Problem] = []
+    if not folder.is_dir():
+        return items, problems
+    for path in sorted(folder.glob("*.toml")):
+        item, found = loader(path)
+        problems.extend(found)
+        if item is not None:
+            items[path.stem] = item
+    return items, problems
+
+
+def display(path: Path, root: Path) -> str:
+    """A path as the person editing the root sees it: relative to the root where it can be."""
+    try:
+        return str(path.resolve().relative_to(root.resolve()))
+    except ValueError:
+        return str(path)
+
+
+def _line_from_message(message: str) -> int | None:
+    match = re.search(r"line (\d+)", message)
+    return int(match.group(1)) if match else None

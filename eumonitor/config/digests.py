@@ -1,17 +1,14 @@
-"""Load and strictly validate digests/*.toml, and check the delivery parts of config.toml ([smtp], [schedule])."""
+"""digests/*.toml: each edition strictly checked, with its references to the profiles."""
 
 from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from eumonitor.config.checker import Checker, Problem
+from eumonitor.config.checker import Checker, Problem, display, read_toml
+from eumonitor.config.schema import EMAIL_PATTERN, ID_PATTERN
 from eumonitor.model import DigestSpec, Subscriber
-
-SECURITY = ("starttls", "tls", "none")
 
 
 @dataclass(frozen=True)
@@ -28,8 +25,6 @@ class DigestFile:
 
 def load_digests(root: Path, profile_ids: Collection[str]) -> tuple[dict[str, DigestSpec], list[Problem]]:
     """Every digests/*.toml in name order; every problem reported, with file, line and key."""
-    from eumonitor.config import ID_PATTERN, read_toml
-
     digests: dict[str, DigestSpec] = {}
     problems: list[Problem] = []
     folder = root / "digests"
@@ -40,7 +35,7 @@ def load_digests(root: Path, profile_ids: Collection[str]) -> tuple[dict[str, Di
         if found:
             problems.extend(found)
             continue
-        checker = Checker(path, text, _display(path, root))
+        checker = Checker(path, text, display(path, root))
         if not ID_PATTERN.match(path.stem):
             checker.add("", f"filnavnet '{path.name}' gir en ugyldig id; bruk små bokstaver, tall, - og _")
         top = checker.build(DigestFile, data)
@@ -62,8 +57,6 @@ def load_digests(root: Path, profile_ids: Collection[str]) -> tuple[dict[str, Di
 
 
 def _check_digest(checker: Checker, top: DigestFile, root: Path, profile_ids: Collection[str]) -> None:
-    from eumonitor.config import EMAIL_PATTERN
-
     known = ", ".join(sorted(profile_ids)) or "(ingen profiler i profiles/)"
     if not top.profiles:
         checker.add("profiles", "skal nevne minst én profil")
@@ -90,61 +83,8 @@ def _check_digest(checker: Checker, top: DigestFile, root: Path, profile_ids: Co
         checker.add("template", f"malmappen '{top.template}' finnes ikke (regnes fra {root})")
 
 
-def check_delivery_settings(settings: Any) -> list[tuple[str, str]]:
-    """Problems in [smtp], [schedule] and [alerts] as (key, message), for config.toml's checker."""
-    from eumonitor.config import EMAIL_PATTERN
-
-    found: list[tuple[str, str]] = []
-    smtp = settings.smtp
-    if smtp.security not in SECURITY:
-        found.append(("smtp.security", f"ukjent verdi {smtp.security!r}; tillatt: {', '.join(SECURITY)}"))
-    if not 0 < smtp.port < 65536:
-        found.append(("smtp.port", f"skal være et portnummer (1-65535), fikk {smtp.port}"))
-    if smtp.host and not smtp.from_:
-        found.append(("smtp.from", "mangler; avsenderadressen trengs når host er satt"))
-    if smtp.from_ and not EMAIL_PATTERN.match(_address(smtp.from_)):
-        found.append(("smtp.from", f"ugyldig e-postadresse {smtp.from_!r}"))
-    if smtp.password_env and not smtp.username:
-        found.append(("smtp.username", "mangler; password_env er satt, men uten brukernavn brukes ikke passordet"))
-    for address in settings.alerts.to:
-        if not EMAIL_PATTERN.match(address):
-            found.append(("alerts.to", f"ugyldig e-postadresse {address!r}"))
-    if settings.alerts.after_failures < 1:
-        found.append(("alerts.after_failures", f"skal være minst 1, fikk {settings.alerts.after_failures}"))
-    found.extend(_check_schedule(settings.schedule))
-    return found
-
-
-def _check_schedule(schedule: Any) -> list[tuple[str, str]]:
-    from apscheduler.triggers.cron import CronTrigger
-
-    found: list[tuple[str, str]] = []
-    try:
-        zone = ZoneInfo(schedule.timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        return [("schedule.timezone", f"ukjent tidssone {schedule.timezone!r}, f.eks. Europe/Oslo")]
-    for key in ("collect", "digest"):
-        try:
-            CronTrigger.from_crontab(getattr(schedule, key), timezone=zone)
-        except ValueError as exc:
-            found.append((f"schedule.{key}", f'ugyldig crontab-linje ({exc}); f.eks. "0 7 * * mon"'))
-    return found
-
-
 def _add_at(checker: Checker, key: str, message: str, needle: str) -> None:
     """A problem on the line where `needle` (e.g. the subscriber's address) is written."""
     position = checker.text.find(needle)
     line = checker.text.count("\n", 0, position) + 1 if position >= 0 else None
     checker.problems.append(Problem(checker.file, key, message, line))
-
-
-def _address(text: str) -> str:
-    """The address part of 'Name <address>'."""
-    return text.rsplit("<", 1)[-1].rstrip(">").strip() if "<" in text else text.strip()
-
-
-def _display(path: Path, root: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(root.resolve()))
-    except ValueError:
-        return str(path)

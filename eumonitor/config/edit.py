@@ -14,9 +14,9 @@ from typing import Any
 import tomlkit
 from tomlkit.items import AoT, Table
 
-from eumonitor.config import ID_PATTERN
 from eumonitor.config.checker import Problem
 from eumonitor.config.profiles import profile_from_table
+from eumonitor.config.schema import ID_PATTERN
 from eumonitor.model import Profile
 
 MAX_GROUPS = 40

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from eumonitor.config.checker import Checker, Problem
+from eumonitor.config.checker import Checker, Problem, display, load_folder, read_toml
+from eumonitor.config.schema import EMAIL_PATTERN, ID_PATTERN
 from eumonitor.model import Keyword, Profile
 
 
@@ -32,18 +33,14 @@ class ProfileFile:
 
 def load_profile(path: Path, root: Path) -> tuple[Profile | None, list[Problem]]:
     """One profiles/<id>.toml; every problem named with the file and key."""
-    from eumonitor.config import _display, read_toml
-
     data, text, problems = read_toml(path, root)
     if problems:
         return None, problems
-    return profile_from_table(data, text, path.stem, _display(path, root))
+    return profile_from_table(data, text, path.stem, display(path, root))
 
 
 def profile_from_table(data: dict, text: str, profile_id: str, display: str) -> tuple[Profile | None, list[Problem]]:
     """A parsed profile table as a Profile, or the problems that stop it."""
-    from eumonitor.config import EMAIL_PATTERN, ID_PATTERN
-
     checker = Checker(display, text, display)
     if not data:
         checker.add("", "profilen er tom; den trenger title, owner, description og keywords")
@@ -53,7 +50,7 @@ def profile_from_table(data: dict, text: str, profile_id: str, display: str) -> 
     top = checker.build(ProfileFile, data)
     if top is None:
         return None, checker.problems
-    _check_values(checker, top, EMAIL_PATTERN)
+    _check_values(checker, top)
     if checker.problems:
         return None, checker.problems
     keywords = tuple(Keyword(term.strip(), group.weight) for group in top.keywords for term in group.terms)
@@ -74,11 +71,11 @@ def profile_from_table(data: dict, text: str, profile_id: str, display: str) -> 
 MAX_WEIGHT = 100.0
 
 
-def _check_values(checker: Checker, top: ProfileFile, email_pattern) -> None:
+def _check_values(checker: Checker, top: ProfileFile) -> None:
     for key in ("title", "description"):
         if not str(getattr(top, key)).strip():
             checker.add(key, "kan ikke være tom")
-    if not email_pattern.match(top.owner or ""):
+    if not EMAIL_PATTERN.match(top.owner or ""):
         checker.add("owner", f"skal være en e-postadresse, fikk {top.owner!r}")
     groups = [g for g in top.keywords if isinstance(g, KeywordGroup)]  # a broken group is reported already
     if not checker.problems and not any(g.terms for g in groups):
@@ -97,27 +94,12 @@ def _check_values(checker: Checker, top: ProfileFile, email_pattern) -> None:
 
 def load_profiles(root: Path) -> tuple[dict[str, Profile], list[Problem]]:
     """Every profiles/*.toml under the root, in name order; all problems collected."""
-    profiles: dict[str, Profile] = {}
-    problems: list[Problem] = []
-    folder = root / "profiles"
-    if not folder.is_dir():
-        return profiles, problems
-    for path in sorted(folder.glob("*.toml")):
-        profile, found = load_profile(path, root)
-        problems.extend(found)
-        if profile is not None:
-            profiles[profile.id] = profile
-    return profiles, problems
+    return load_folder(root / "profiles", lambda path: load_profile(path, root))
 
 
 def load_profile_file(path: Path, profile_id: str | None = None) -> tuple[Profile | None, list[Problem]]:
     """A profile file anywhere (e.g. an edited copy for `profile preview --file`)."""
-    import tomllib
-
-    display = str(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-        data = tomllib.loads(text)
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        return None, [Problem(display, "", f"kan ikke leses: {exc}")]
-    return profile_from_table(data, text, profile_id or path.stem, display)
+    data, text, problems = read_toml(path, path.parent)
+    if problems:
+        return None, [Problem(str(path), p.key, p.message, p.line) for p in problems]
+    return profile_from_table(data, text, profile_id or path.stem, str(path))

@@ -13,7 +13,7 @@ from email.utils import format_datetime, make_msgid, parseaddr
 from pathlib import Path
 from typing import Protocol
 
-from eumonitor.config import SmtpConfig
+from eumonitor.config.schema import SmtpConfig
 
 DEFAULT_FROM = "eumonitor@localhost"
 

@@ -10,7 +10,7 @@ from typing import Any, Protocol
 
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from eumonitor.config import Editor
+from eumonitor.config.schema import Editor
 
 MAX_FAILURES = 5  # failed logins per account or address within WINDOW before we refuse to check more
 WINDOW = timedelta(minutes=15)

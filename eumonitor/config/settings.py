@@ -1,0 +1,73 @@
+"""config.toml: its sections read into Settings, with the checks of [http], [smtp], [alerts] and [schedule]."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from eumonitor.config.checker import Checker, Problem, display, read_toml
+from eumonitor.config.schema import EMAIL_PATTERN, ScheduleConfig, Settings
+
+SECURITY = ("starttls", "tls", "none")
+
+
+def load_settings(root: Path) -> tuple[Settings, list[Problem]]:
+    """config.toml; a missing file means all defaults."""
+    path = root / "config.toml"
+    if not path.exists():
+        return Settings(), []
+    data, text, problems = read_toml(path, root)
+    if problems:
+        return Settings(), problems
+    checker = Checker(path, text, display(path, root))
+    settings = checker.build(Settings, data) or Settings()
+    if settings.http.contact and not EMAIL_PATTERN.match(settings.http.contact):
+        checker.add("http.contact", f"skal være en e-postadresse, fikk {settings.http.contact!r}")
+    for key, message in check_delivery_settings(settings):
+        checker.add(key, message)
+    return settings, checker.problems
+
+
+def check_delivery_settings(settings: Settings) -> list[tuple[str, str]]:
+    """Problems in [smtp], [schedule] and [alerts] as (key, message), for config.toml's checker."""
+    found: list[tuple[str, str]] = []
+    smtp = settings.smtp
+    if smtp.security not in SECURITY:
+        found.append(("smtp.security", f"ukjent verdi {smtp.security!r}; tillatt: {', '.join(SECURITY)}"))
+    if not 0 < smtp.port < 65536:
+        found.append(("smtp.port", f"skal være et portnummer (1-65535), fikk {smtp.port}"))
+    if smtp.host and not smtp.from_:
+        found.append(("smtp.from", "mangler; avsenderadressen trengs når host er satt"))
+    if smtp.from_ and not EMAIL_PATTERN.match(_address(smtp.from_)):
+        found.append(("smtp.from", f"ugyldig e-postadresse {smtp.from_!r}"))
+    if smtp.password_env and not smtp.username:
+        found.append(("smtp.username", "mangler; password_env er satt, men uten brukernavn brukes ikke passordet"))
+    for address in settings.alerts.to:
+        if not EMAIL_PATTERN.match(address):
+            found.append(("alerts.to", f"ugyldig e-postadresse {address!r}"))
+    if settings.alerts.after_failures < 1:
+        found.append(("alerts.after_failures", f"skal være minst 1, fikk {settings.alerts.after_failures}"))
+    found.extend(_check_schedule(settings.schedule))
+    return found
+
+
+def _check_schedule(schedule: ScheduleConfig) -> list[tuple[str, str]]:
+    from apscheduler.triggers.cron import CronTrigger
+
+    found: list[tuple[str, str]] = []
+    try:
+        zone = ZoneInfo(schedule.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        found.append(("schedule.timezone", f"ukjent tidssone {schedule.timezone!r}, f.eks. Europe/Oslo"))
+        zone = ZoneInfo("UTC")  # the crontab lines are still checked, so every problem shows at once
+    for key in ("collect", "digest"):
+        try:
+            CronTrigger.from_crontab(getattr(schedule, key), timezone=zone)
+        except ValueError as exc:
+            found.append((f"schedule.{key}", f'ugyldig crontab-linje ({exc}); f.eks. "0 7 * * mon"'))
+    return found
+
+
+def _address(text: str) -> str:
+    """The address part of 'Name <address>'."""
+    return text.rsplit("<", 1)[-1].rstrip(">").strip() if "<" in text else text.strip()
