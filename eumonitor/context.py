@@ -1,58 +1,70 @@
-"""The one context object commands and the web app share: configuration, archive, HTTP client, clock."""
+"""The one context object commands, jobs and the web app share: configuration, archive, HTTP client, mailer, clock."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from functools import cached_property
-from typing import Any
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from eumonitor.config import Config
+from eumonitor.config import Config, http_settings
+from eumonitor.digests.mailer import Mailer, mailer_for
 from eumonitor.model import Page, Request, SourceSpec
+from eumonitor.sources.http import HttpClient
+from eumonitor.store import Store
 
-OSLO = ZoneInfo("Europe/Oslo")
 
-
-def parse_now(text: str) -> datetime:
-    """--now: an ISO date (taken as 12:00 in Oslo) or datetime (Oslo time unless it has an offset)."""
+def parse_now(text: str, zone: ZoneInfo) -> datetime:
+    """--now: an ISO date (12:00 in the city's time zone) or datetime (in that zone unless it has an offset)."""
     text = text.strip()
     try:
         if len(text) == 10:
-            return datetime.combine(date.fromisoformat(text), time(12, 0), OSLO)
+            return datetime.combine(date.fromisoformat(text), time(12, 0), zone)
         moment = datetime.fromisoformat(text)
     except ValueError as exc:
         raise ValueError(f"ugyldig tidspunkt {text!r}; bruk f.eks. 2026-06-22 eller 2026-06-22T07:30") from exc
-    return moment if moment.tzinfo else moment.replace(tzinfo=OSLO)
+    return moment if moment.tzinfo else moment.replace(tzinfo=zone)
 
 
-@dataclass
 class AppContext:
-    """Built once per command from real parts; tests build it on temporary paths."""
+    """Built once per command (or scheduled job) from real parts; tests build it on temporary paths.
 
-    config: Config
-    fixed_now: datetime | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
+    The clock is read here and nowhere deeper: everything else takes `now`, `today` or `zone` from this object.
+    """
+
+    def __init__(self, config: Config, fixed_now: datetime | str | None = None):
+        self.config = config
+        # --now may arrive as text: it is read in the configured zone, which is only known once config is loaded.
+        self.fixed_now = parse_now(fixed_now, self.zone) if isinstance(fixed_now, str) else fixed_now
+
+    @cached_property
+    def zone(self) -> ZoneInfo:
+        """The city's time zone ([schedule] timezone): what "today", ISO weeks and digest periods are counted in."""
+        return ZoneInfo(self.config.settings.schedule.timezone)
 
     def now(self) -> datetime:
         return self.fixed_now or datetime.now(UTC)
 
     def today(self) -> date:
-        """Today in Oslo: what "days left" counts from."""
-        return self.now().astimezone(OSLO).date()
+        """Today in the city's time zone: what "days left" counts from."""
+        return self.now().astimezone(self.zone).date()
 
     @cached_property
-    def store(self):
-        from eumonitor.store import Store
-
+    def store(self) -> Store:
         return Store(self.config.archive_path)
 
     @cached_property
-    def http(self):
-        from eumonitor.config import http_settings
-        from eumonitor.sources.http import HttpClient
-
+    def http(self) -> HttpClient:
         return HttpClient(http_settings(self.config.settings))
+
+    @cached_property
+    def mailer(self) -> Mailer:
+        """SMTP when [smtp] host is set, else files in var/outbox/."""
+        return mailer_for(self.config.settings.smtp, self.config.path("var/outbox"))
+
+    @property
+    def lock_path(self) -> Path:
+        return self.config.archive_path.with_name("eumonitor.lock")
 
     def secondary_sources(self) -> set[str]:
         """Sources tagged "sekundær" (aggregators, news): their copy of a call is never the primary."""
@@ -62,7 +74,6 @@ class AppContext:
         return self.http.fetch(request, spec.http)
 
     def close(self) -> None:
-        if "store" in self.__dict__:
-            self.store.close()
-        if "http" in self.__dict__:
-            self.http.close()
+        for name in ("store", "http", "mailer"):
+            if name in self.__dict__:
+                self.__dict__.pop(name).close()

@@ -10,6 +10,14 @@ from typing import Any
 
 EMPTY: Mapping[str, Any] = MappingProxyType({})
 
+
+class EumonitorError(Exception):
+    """The root of every expected failure (a source, a fetch, a delivery, the configuration, the archive, the lock).
+
+    Jobs catch this per source or per subscriber and record it; anything else is a bug and surfaces as one.
+    """
+
+
 # Call statuses as users see them; the portal's own codes are mapped onto these by the collector.
 STATUSES = ("forthcoming", "open", "closed")
 

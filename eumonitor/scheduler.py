@@ -1,16 +1,11 @@
-"""APScheduler 3.x wiring only: cron triggers from config.toml to job functions, a process lock, clean stop."""
+"""APScheduler 3.x wiring only: cron triggers from config.toml to job functions, and a clean stop on signals."""
 
 from __future__ import annotations
 
-import fcntl
 import logging
-import os
 import signal
 import threading
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
-from pathlib import Path
-from typing import IO
+from collections.abc import Callable, Mapping
 from zoneinfo import ZoneInfo
 
 from apscheduler.executors.pool import ThreadPoolExecutor
@@ -20,36 +15,6 @@ from apscheduler.triggers.cron import CronTrigger
 log = logging.getLogger("eumonitor.scheduler")
 
 Job = Callable[[], str]  # does the work and returns a one-line outcome for the log
-
-
-class LockError(Exception):
-    """Another eumonitor process holds the lock, so this one must not collect or send."""
-
-
-@contextmanager
-def process_lock(path: Path) -> Iterator[None]:
-    """An exclusive, non-blocking lock on `path`, released when the process ends however it ends.
-
-    flock belongs to the open file, so a crashed process never leaves a stale lock behind.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle: IO[str] = path.open("a+", encoding="utf-8")
-    try:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError as exc:
-        handle.seek(0)
-        holder = handle.read().strip() or "ukjent"
-        handle.close()
-        raise LockError(f"En annen eumonitor-prosess (pid {holder}) kjører allerede; låsfil {path}") from exc
-    try:
-        handle.seek(0)
-        handle.truncate()
-        handle.write(str(os.getpid()))
-        handle.flush()
-        yield
-    finally:
-        fcntl.flock(handle, fcntl.LOCK_UN)
-        handle.close()
 
 
 def build_scheduler(timezone: str, jobs: Mapping[str, tuple[str, Job]]) -> BackgroundScheduler:

@@ -15,10 +15,11 @@ import pytest
 
 from eumonitor.digests.alerts import alert_text, alerts_due
 from eumonitor.digests.send import due_week
-from eumonitor.scheduler import LockError, build_scheduler, process_lock
+from eumonitor.files import LockError, process_lock
+from eumonitor.scheduler import build_scheduler
 
 OSLO = ZoneInfo("Europe/Oslo")
-TRY_LOCK = "import pathlib, eumonitor.scheduler as s\nwith s.process_lock(pathlib.Path({path!r})): pass"
+TRY_LOCK = "import pathlib, eumonitor.files as s\nwith s.process_lock(pathlib.Path({path!r})): pass"
 
 
 def test_jobs_fire_at_the_configured_oslo_times_one_at_a_time():

@@ -6,32 +6,18 @@ from pathlib import Path
 
 import click
 
+from eumonitor import jobs
+from eumonitor.cli import output
 from eumonitor.cli.common import load_context
+from eumonitor.context import AppContext
 
 STATE_NB = {"match": "treff", "below": "under terskel", "excluded": "utelatt"}
 
 
-def match_lines(report) -> list[str]:
-    """The summary of a match run, in Norwegian."""
-    how = "full gjenoppbygging" if report.rebuilt else "inkrementelt"
-    lines = [f"Matching ({how}): {report.calls_scored} nye eller endrede utlysninger vektorisert."]
-    if report.profiles_rescored:
-        lines.append(f"Profiler skåret på nytt mot hele arkivet: {', '.join(report.profiles_rescored)}")
-    counts = ", ".join(f"{pid} {n}" for pid, n in sorted(report.counts.items())) or "ingen"
-    lines.append(f"Treff per tema: {counts}")
-    if report.unfitted:
-        lines.append(
-            f"Nye fraser telles som enkeltord til neste `eumonitor match --rebuild`: {', '.join(report.unfitted)}"
-        )
-    return lines
-
-
-def run_and_report(app, rebuild: bool = False) -> list[str]:
+def run_and_report(app: AppContext, rebuild: bool = False) -> list[str]:
     """Run the incremental match for a command (match, or the end of collect)."""
-    from eumonitor.matching.incremental import run_match
-
-    report = run_match(app.store, app.config.profiles, app.config.archive_path, app.now(), rebuild)
-    return match_lines(report)
+    report = jobs.match_all(app, rebuild)
+    return output.match_lines(report) if report is not None else ["Ingen profiler i profiles/; ingenting å matche."]
 
 
 @click.command("match")
@@ -110,19 +96,10 @@ def preview(ctx: click.Context, profile_id: str, file: str | None, limit: int) -
     for rank, (key, score) in enumerate(top, 1):
         call = app.store.get_call(*key)
         mark = " (ny)" if key in entering else ""
-        click.echo(f"{rank:>3}. {score:4.2f}  {_call_label(key)}  {call.title if call else ''}{mark}")
+        click.echo(f"{rank:>3}. {score:4.2f}  {output.call_label(key)}  {call.title if call else ''}{mark}")
     if file:
-        click.echo(f"Kommer inn: {', '.join(_call_label(k) for k in entering) or 'ingen'}")
-        click.echo(f"Går ut: {', '.join(_call_label(k) for k in leaving) or 'ingen'}")
-
-
-PORTAL_SOURCE = "eu-funding-tenders"  # the EU portal's calls are shown by id alone, as users know them
-
-
-def _call_label(key: tuple[str, str]) -> str:
-    """A call's id, with its source when that is not the EU portal (other sources may share ids)."""
-    source, external_id = key
-    return external_id if source == PORTAL_SOURCE else f"{external_id} ({source})"
+        click.echo(f"Kommer inn: {', '.join(output.call_label(k) for k in entering) or 'ingen'}")
+        click.echo(f"Går ut: {', '.join(output.call_label(k) for k in leaving) or 'ingen'}")
 
 
 @click.command("eval")

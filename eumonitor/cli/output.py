@@ -128,3 +128,45 @@ def call_lines(call: Call, record: dict[str, Any], history: list[dict[str, Any]]
             detail = change_detail(h)
             lines.append(f"  {h['at'][:10]}  {CHANGE_NB.get(h['kind'], h['kind'])}" + (f": {detail}" if detail else ""))
     return lines
+
+
+def send_lines(reports: Sequence[Any], dry_run: bool) -> list[str]:
+    """What a send did, per digest and per subscriber that failed (or would get it, on a dry run)."""
+    if not reports:
+        return ["Ingen sammendrag er forfalt nå."]
+    lines: list[str] = []
+    for report in reports:
+        if dry_run:
+            lines.append(f"{report.digest_id} {report.week}: {len(report.previews)} ville blitt sendt (tørrkjøring)")
+        else:
+            lines.append(
+                f"{report.digest_id} {report.week}: {len(report.sent)} sendt, {len(report.failed)} feilet, "
+                f"{len(report.already)} hadde allerede fått det"
+            )
+        lines.extend(f"  ikke sendt til {email}: {error}" for email, error in report.failed)
+        lines.extend(f"  ville sendt til {sub.email}: {rendered.subject}" for sub, rendered in report.previews)
+    return lines
+
+
+def match_lines(report: Any) -> list[str]:
+    """The summary of a match run, in Norwegian."""
+    how = "full gjenoppbygging" if report.rebuilt else "inkrementelt"
+    lines = [f"Matching ({how}): {report.calls_scored} nye eller endrede utlysninger vektorisert."]
+    if report.profiles_rescored:
+        lines.append(f"Profiler skåret på nytt mot hele arkivet: {', '.join(report.profiles_rescored)}")
+    counts = ", ".join(f"{pid} {n}" for pid, n in sorted(report.counts.items())) or "ingen"
+    lines.append(f"Treff per tema: {counts}")
+    if report.unfitted:
+        lines.append(
+            f"Nye fraser telles som enkeltord til neste `eumonitor match --rebuild`: {', '.join(report.unfitted)}"
+        )
+    return lines
+
+
+PORTAL_SOURCE = "eu-funding-tenders"  # the EU portal's calls are shown by id alone, as users know them
+
+
+def call_label(key: tuple[str, str]) -> str:
+    """A call's id, with its source when that is not the EU portal (other sources may share ids)."""
+    source, external_id = key
+    return external_id if source == PORTAL_SOURCE else f"{external_id} ({source})"

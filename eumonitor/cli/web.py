@@ -54,7 +54,7 @@ def user_add(ctx: click.Context, email: str, password: str) -> None:
 
 def set_editor(path: Path, email: str, password_hash: str) -> bool:
     """Add or update one [[web.editors]] entry, keeping the rest of config.toml as it is; True if it existed."""
-    from eumonitor.config.edit import atomic_write
+    from eumonitor.files import atomic_write
 
     doc = tomlkit.parse(path.read_text(encoding="utf-8")) if path.exists() else tomlkit.document()
     web = doc.setdefault("web", tomlkit.table())

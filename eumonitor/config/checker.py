@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from eumonitor.model import EumonitorError
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -28,7 +30,7 @@ class Problem:
         return f"{where}{key}: {self.message}"
 
 
-class ConfigError(Exception):
+class ConfigError(EumonitorError):
     """Raised with every problem found, so a person can fix them all in one go."""
 
     def __init__(self, problems: list[Problem]):

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -17,12 +15,13 @@ from tomlkit.items import AoT, Table
 from eumonitor.config.checker import Problem
 from eumonitor.config.profiles import profile_from_table
 from eumonitor.config.schema import ID_PATTERN
-from eumonitor.model import Profile
+from eumonitor.files import atomic_write
+from eumonitor.model import EumonitorError, Profile
 
 MAX_GROUPS = 40
 
 
-class ProfilePathError(ValueError):
+class ProfilePathError(EumonitorError, ValueError):
     """The id does not name a profile file inside profiles/."""
 
 
@@ -186,19 +185,3 @@ def save_edit(root: Path, profile_id: str, edit: ProfileEdit, base_hash: str = "
         return result
     atomic_write(path, result.text)
     return EditResult(result.profile, {}, result.text, saved=True)
-
-
-def atomic_write(path: Path, text: str) -> None:
-    """Write beside the file, flush to disk, then rename over it: readers see the old or the new file, never half."""
-    mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temp, mode)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise

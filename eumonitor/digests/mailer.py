@@ -14,11 +14,13 @@ from pathlib import Path
 from typing import Protocol
 
 from eumonitor.config.schema import SmtpConfig
+from eumonitor.files import atomic_write
+from eumonitor.model import EumonitorError
 
 DEFAULT_FROM = "eumonitor@localhost"
 
 
-class DeliveryError(Exception):
+class DeliveryError(EumonitorError):
     """The message was not accepted; `permanent` when the server refused this recipient for good."""
 
     def __init__(self, message: str, permanent: bool = False):
@@ -147,10 +149,10 @@ class FileMailer:
         self.outbox.mkdir(parents=True, exist_ok=True)
         stem = _file_stem(message)
         try:
-            _write_atomic(self.outbox / f"{stem}.eml", message.as_bytes())
+            atomic_write(self.outbox / f"{stem}.eml", message.as_bytes())
             html = message.get_body(("html",))
             if html is not None:
-                _write_atomic(self.outbox / f"{stem}.html", html.get_content().encode("utf-8"))
+                atomic_write(self.outbox / f"{stem}.html", html.get_content().encode("utf-8"))
         except OSError as exc:
             raise DeliveryError(f"Kunne ikke skrive til {self.outbox}: {exc}") from exc
 
@@ -167,12 +169,6 @@ def _file_stem(message: EmailMessage) -> str:
     tag = message.get("X-Eumonitor-Digest", "") or message.get("Subject", "melding")
     address = parseaddr(message.get("To", ""))[1]
     return re.sub(r"[^A-Za-z0-9@._-]+", "_", f"{tag}-{address}").strip("_")[:150]
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    temporary = path.with_name(path.name + ".tmp")
-    temporary.write_bytes(data)
-    temporary.replace(path)
 
 
 def _domain(sender: str) -> str:

@@ -6,10 +6,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-from eumonitor.model import Page, Parsed, Request, SourceSpec
+from eumonitor.model import EumonitorError, Page, Parsed, Request, SourceSpec
 
 
-class SourceError(Exception):
+class SourceError(EumonitorError):
     """A whole page or response is unusable; the message is shown to a person as it is."""
 
 

@@ -7,7 +7,7 @@ from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from eumonitor.model import ChangeSet, Page, RawCall, Request, Skipped, SourceRun, SourceSpec
+from eumonitor.model import ChangeSet, EumonitorError, Page, RawCall, Request, Skipped, SourceRun, SourceSpec
 from eumonitor.sources import Collector, SourceError
 from eumonitor.sources.normalize import best_per_identifier, normalize
 
@@ -75,7 +75,6 @@ def collect_source(
     fetch: Fetch,
     now: datetime,
     progress: Progress | None = None,
-    error_types: tuple[type[BaseException], ...] = (),
 ) -> SourceRun:
     """One source, end to end. Any failure becomes an 'error' run and leaves the archive as it was."""
     run_id = store.start_run(spec.id, now)
@@ -92,7 +91,7 @@ def collect_source(
             status, error = _status(len(calls), previous, scan.notes)
             run = _run(spec.id, now, status, error, scan, changes, len(calls))
             store.finish_run(run_id, run)
-    except (SourceError, *error_types) as exc:
+    except EumonitorError as exc:  # expected: the source, the network or the archive said no
         run = _run(spec.id, now, "error", str(exc), None, ChangeSet(), 0)
         store.finish_run(run_id, run)
     except Exception as exc:  # noqa: BLE001 - one broken source must never stop the others
@@ -137,11 +136,10 @@ def collect(
     fetch: Fetch,
     now: datetime,
     progress: Progress | None = None,
-    error_types: tuple[type[BaseException], ...] = (),
     secondary: Collection[str] = (),
 ) -> list[SourceRun]:
     """Every given source in turn, each isolated from the others; then the same call seen on two
     sources is linked into one group, its primary copy from a source not named `secondary`."""
-    runs = [collect_source(store, spec, kinds[spec.kind], fetch, now, progress, error_types) for spec in specs]
+    runs = [collect_source(store, spec, kinds[spec.kind], fetch, now, progress) for spec in specs]
     store.link_duplicates(now, secondary)
     return runs

@@ -10,7 +10,7 @@ import requests
 from requests.structures import CaseInsensitiveDict
 from urllib3.exceptions import NameResolutionError, ProtocolError, ReadTimeoutError
 
-from eumonitor.model import HttpSettings, Page, Request
+from eumonitor.model import EumonitorError, HttpSettings, Page, Request
 
 # A server may ask for a long pause; a daily job should rather fail and try tomorrow than hang for hours.
 RETRY_AFTER_CAP = 120.0
@@ -19,7 +19,7 @@ SNIPPET_BYTES = 300  # how much of an error body to quote: enough for the portal
 RETRY_STATUS = frozenset({429}) | frozenset(range(500, 600))
 
 
-class FetchError(Exception):
+class FetchError(EumonitorError):
     """A request failed for good; the message is a Norwegian sentence meant for a person."""
 
     def __init__(self, message: str, *, url: str, status: int | None = None, attempts: int = 1) -> None:

@@ -1,0 +1,162 @@
+"""The archive's commands: check, collect, search, show and test-source."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date
+
+import click
+
+from eumonitor import jobs, nb
+from eumonitor.cli import output
+from eumonitor.cli.common import chosen_sources, load_context, progress_printer
+from eumonitor.cli.match import run_and_report
+from eumonitor.model import EumonitorError
+from eumonitor.sources.recorder import FixtureRecorder
+from eumonitor.store.search import SearchQuery
+
+
+@click.command()
+@click.pass_context
+def check(ctx: click.Context) -> None:
+    """Kontroller all konfigurasjon og skriv ut alle feil samtidig."""
+    app = load_context(ctx)
+    cfg = app.config
+    digests = f"{len(cfg.digests)} utsendelse" + ("" if len(cfg.digests) == 1 else "r")
+    click.echo(
+        f"Konfigurasjonen i {cfg.root} er i orden: "
+        f"{len(cfg.sources)} kilder, {len(cfg.profiles)} temaprofiler, {digests}."
+    )
+
+
+@click.command()
+@click.argument("sources", nargs=-1)
+@click.option("--json", "as_json", is_flag=True, help="Skriv resultatet som JSON.")
+@click.pass_context
+def collect(ctx: click.Context, sources: tuple[str, ...], as_json: bool) -> None:
+    """Hent utlysninger fra kildene (alle aktive, eller de som er nevnt) inn i arkivet."""
+    app = load_context(ctx)
+    specs = chosen_sources(ctx, app, sources)
+    progress = progress_printer() if sys.stderr.isatty() and not as_json else None
+    runs = jobs.collect_all(app, specs, progress)
+    if progress:
+        click.echo("", err=True)
+    if as_json:
+        click.echo(json.dumps([output.run_json(r) for r in runs], ensure_ascii=False, indent=2))
+    else:
+        for run in runs:
+            titles = {c: getattr(app.store.get_call(run.source, c), "title", "") for c in run.changes.new[:15]}
+            click.echo("\n".join(output.run_lines(run, titles)))
+    if app.config.profiles and any(r.status != "error" for r in runs):
+        lines = run_and_report(app)  # only new and changed calls are scored
+        click.echo("\n".join(lines), err=as_json)
+    if any(r.status == "error" for r in runs):
+        ctx.exit(1)
+
+
+@click.command()
+@click.argument("query", nargs=-1)
+@click.option("--programme", default="", help="Program-id eller navn, f.eks. 43108390 eller Horizon.")
+@click.option("--status", type=click.Choice(["open", "forthcoming", "closed"]), help="Status i dag.")
+@click.option("--deadline-after", type=click.DateTime(["%Y-%m-%d"]), help="Neste frist på eller etter dato.")
+@click.option("--deadline-before", type=click.DateTime(["%Y-%m-%d"]), help="Neste frist på eller før dato.")
+@click.option("--source", default="", help="Bare denne kilden.")
+@click.option("--theme", default="", help="Bare treff for dette temaet (profil-id), sortert etter temaets skår.")
+@click.option("--limit", default=20, show_default=True, help="Antall treff som vises.")
+@click.option("--json", "as_json", is_flag=True, help="Skriv treffene som JSON.")
+@click.pass_context
+def search(
+    ctx: click.Context,
+    query: tuple[str, ...],
+    programme: str,
+    status: str | None,
+    deadline_after,
+    deadline_before,
+    source: str,
+    theme: str,
+    limit: int,
+    as_json: bool,
+) -> None:
+    """Søk i arkivet (fulltekst, rangert etter relevans; med --theme etter temaets skår)."""
+    app = load_context(ctx)
+    if theme and theme not in app.config.profiles:
+        click.echo(f"Ukjent tema {theme!r}; kjente: {', '.join(sorted(app.config.profiles))}", err=True)
+        ctx.exit(2)
+    q = SearchQuery(
+        text=" ".join(query),
+        programme=programme,
+        status=status or "",
+        deadline_after=_date(deadline_after),
+        deadline_before=_date(deadline_before),
+        source=source,
+        theme=theme,
+        limit=limit,
+    )
+    rows, total = app.store.search(q, app.today())
+    if as_json:
+        click.echo(json.dumps(output.search_json(rows), ensure_ascii=False, indent=2))
+    else:
+        click.echo("\n".join(output.search_lines(rows, total, app.today())))
+
+
+def _date(value) -> date | None:
+    return value.date() if value else None
+
+
+@click.command()
+@click.argument("identifier")
+@click.option("--source", default="", help="Kilden, når samme id finnes i flere.")
+@click.option("--json", "as_json", is_flag=True, help="Skriv utlysningen som JSON.")
+@click.pass_context
+def show(ctx: click.Context, identifier: str, source: str, as_json: bool) -> None:
+    """Vis én utlysning med frister, budsjett, lenke og historikk."""
+    app = load_context(ctx)
+    found = [k for k in app.store.find_calls(identifier) if not source or k[0] == source]
+    if not found:
+        click.echo(f"Fant ingen utlysning med id {identifier!r} i arkivet.", err=True)
+        ctx.exit(1)
+    if len(found) > 1:
+        click.echo(f"{identifier} finnes i flere kilder: {', '.join(s for s, _ in found)}; bruk --source.", err=True)
+        ctx.exit(2)
+    src, ext = found[0]
+    call = app.store.get_call(src, ext)
+    record = app.store.call_record(src, ext)
+    history = app.store.call_history(src, ext)
+    if as_json:
+        data = output.call_json(call, record, history, app.today())
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+    else:
+        click.echo("\n".join(output.call_lines(call, record, history, app.today())))
+
+
+@click.command("test-source")
+@click.argument("source_id")
+@click.option("--limit", default=10, show_default=True, help="Antall utlysninger som vises.")
+@click.option("--save-fixture", is_flag=True, help="Lagre de rå svarene under tests/fixtures/<id>/ med dagens dato.")
+@click.pass_context
+def test_source(ctx: click.Context, source_id: str, limit: int, save_fixture: bool) -> None:
+    """Hent og tolk én kilde nå, og vis hva som kom ut. Lagrer ingenting i arkivet."""
+    app = load_context(ctx)
+    spec = chosen_sources(ctx, app, (source_id,))[0]
+    recorder = FixtureRecorder(app.fetch)
+    try:
+        scan = jobs.test_source(app, spec, recorder, progress_printer())
+    except EumonitorError as exc:
+        click.echo(f"\n{source_id}: FEIL – {exc}", err=True)
+        ctx.exit(1)
+    finally:  # a source that broke is worth recording too: that is the page a fix is tested against
+        for path in recorder.save(app.config.root, spec, app.today()) if save_fixture else []:
+            click.echo(f"lagret {path.relative_to(app.config.root)}", err=True)
+    calls = scan.calls
+    click.echo(f"\n{source_id}: {scan.pages} sider, {len(calls)} utlysninger, {len(scan.skipped)} hoppet over")
+    for call in calls[:limit]:
+        nxt = call.next_deadline(app.today())
+        click.echo(
+            f"  {call.external_id}  [{nb.STATUS_NB.get(call.status, call.status)}]  "
+            f"frist {nb.date_nb(nxt)}  {call.title}"
+        )
+    for skipped in scan.skipped[:limit]:
+        click.echo(f"  hoppet over: {skipped.reason} {skipped.item}".rstrip())
+    for note in scan.notes:
+        click.echo(f"  merk: {note}")

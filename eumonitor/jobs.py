@@ -1,0 +1,173 @@
+"""The use cases: collect, match, alert, send, run once, and the table of scheduled jobs. Callers only print."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from eumonitor.config import ScheduleConfig, load_config
+from eumonitor.context import AppContext
+from eumonitor.digests import send as digest_send
+from eumonitor.digests.alerts import FailingSource, send_alerts
+from eumonitor.digests.build import IsoWeek
+from eumonitor.digests.render import Rendered
+from eumonitor.matching.incremental import MatchReport, run_match
+from eumonitor.model import Call, Skipped, SourceRun, SourceSpec, Subscriber
+from eumonitor.sources import kinds
+from eumonitor.sources.collect import Fetch, Progress, collect, scan_source
+from eumonitor.sources.normalize import best_per_identifier, normalize
+
+# Sends only what is due and still missing (usually nothing): a Monday missed because the process was down,
+# or recipients the mail server refused at 07:00, get this week's digest within the hour.
+DIGEST_CATCH_UP = "30 * * * *"
+
+
+@dataclass(frozen=True)
+class MorningReport:
+    """One collect of the enabled sources, the match that followed and the staff alerts it raised."""
+
+    runs: list[SourceRun]
+    match: MatchReport | None  # None when there are no profiles to match against
+    alerted: list[FailingSource] = field(default_factory=list)
+    profiles: int = 0
+
+    @property
+    def failed(self) -> bool:
+        return any(r.status == "error" for r in self.runs)
+
+    def line(self) -> str:
+        """One line for the log and the terminal."""
+        errors = sum(1 for r in self.runs if r.status == "error")
+        new = sum(r.counts.get("new", 0) for r in self.runs)
+        if self.match is None:
+            matched = "ingen profiler å matche mot"
+        else:
+            matched = f"matchet mot {self.profiles} profiler ({self.match.calls_scored} utlysninger vurdert)"
+        line = f"innhenting: {len(self.runs)} kilder, {new} nye utlysninger, {errors} feil; {matched}"
+        return line + (f"; varslet om {', '.join(f.source for f in self.alerted)}" if self.alerted else "")
+
+
+@dataclass(frozen=True)
+class OnceReport:
+    """`run --once`: the morning's work, then the digests that were due."""
+
+    morning: MorningReport
+    sends: list[digest_send.SendReport]
+
+    @property
+    def failed(self) -> bool:
+        return self.morning.failed or any(r.failed for r in self.sends)
+
+
+@dataclass(frozen=True)
+class SourceTest:
+    """What one source yields right now, read and normalised but not stored (`test-source`)."""
+
+    pages: int
+    calls: list[Call]
+    skipped: list[Skipped]
+    notes: list[str]
+
+
+def enabled_sources(ctx: AppContext) -> list[SourceSpec]:
+    return [spec for spec in ctx.config.sources.values() if spec.enabled]
+
+
+def collect_all(
+    ctx: AppContext, specs: Sequence[SourceSpec] | None = None, progress: Progress | None = None
+) -> list[SourceRun]:
+    """Collect the given sources (default: every enabled one), each isolated, then link cross-source copies."""
+    chosen = enabled_sources(ctx) if specs is None else list(specs)
+    return collect(ctx.store, chosen, kinds(), ctx.fetch, ctx.now(), progress, ctx.secondary_sources())
+
+
+def match_all(ctx: AppContext, rebuild: bool = False) -> MatchReport | None:
+    """Score new and changed calls (all calls for an edited profile); None when no profile exists."""
+    if not ctx.config.profiles:
+        return None
+    return run_match(ctx.store, ctx.config.profiles, ctx.config.archive_path, ctx.now(), rebuild)
+
+
+def alert(ctx: AppContext) -> list[FailingSource]:
+    """Mail the staff about sources that keep failing."""
+    return send_alerts(ctx.store, ctx.config, ctx.mailer, ctx.now())
+
+
+def send_due(ctx: AppContext, dry_run: bool = False, week: IsoWeek | None = None) -> list[digest_send.SendReport]:
+    """The digests that are due (or `week`'s), each subscriber isolated; a dry run renders and sends nothing."""
+    return digest_send.send_due(ctx.store, ctx.config, ctx.now(), None if dry_run else ctx.mailer, week)
+
+
+def preview_digest(
+    ctx: AppContext, digest_id: str, week: IsoWeek | None = None, subscriber: str | None = None
+) -> Sequence[tuple[Subscriber, Rendered]]:
+    """One digest as its subscribers would get it for `week` (default this week), nothing sent or recorded."""
+    spec = ctx.config.digests[digest_id]
+    chosen = week or IsoWeek.of(ctx.today())
+    return digest_send.preview(ctx.store, ctx.config, spec, chosen, ctx.now(), subscriber)
+
+
+def collect_and_match(ctx: AppContext) -> MorningReport:
+    """The scheduler's morning job: collect every enabled source, match what changed, alert the staff."""
+    runs = collect_all(ctx)
+    matched = match_all(ctx)
+    return MorningReport(runs, matched, alert(ctx), len(ctx.config.profiles))
+
+
+def run_once(ctx: AppContext) -> OnceReport:
+    """The whole chain once: collect, match, alert, send what is due."""
+    morning = collect_and_match(ctx)
+    return OnceReport(morning, send_due(ctx))
+
+
+def test_source(ctx: AppContext, spec: SourceSpec, fetch: Fetch, progress: Progress | None = None) -> SourceTest:
+    """Read one source now through `fetch` (e.g. a recorder) and normalise it; the archive is not touched."""
+    scan = scan_source(spec, kinds()[spec.kind], fetch, progress)
+    calls = [normalize(raw, ctx.now()) for raw in best_per_identifier(scan.calls)]
+    return SourceTest(scan.pages, calls, list(scan.skipped), list(scan.notes))
+
+
+def send_line(report: digest_send.SendReport) -> str:
+    """A send's outcome in one line."""
+    return (
+        f"{report.digest_id} {report.week}: {len(report.sent)} sendt, {len(report.failed)} feilet, "
+        f"{len(report.already)} hadde allerede fått det"
+    )
+
+
+def _morning_job(ctx: AppContext) -> str:
+    return collect_and_match(ctx).line()
+
+
+def _send_job(ctx: AppContext) -> str:
+    return "; ".join(send_line(r) for r in send_due(ctx)) or "ingen sammendrag forfalt"
+
+
+# The scheduler's jobs: name -> (its crontab line from [schedule], the use case, returning a line for the log).
+JOBS: dict[str, tuple[Callable[[ScheduleConfig], str], Callable[[AppContext], str]]] = {
+    "collect": (lambda schedule: schedule.collect, _morning_job),
+    "digest": (lambda schedule: schedule.digest, _send_job),
+    "digest-catch-up": (lambda _schedule: DIGEST_CATCH_UP, _send_job),
+}
+
+
+def fresh(root: Path, now: datetime | str | None, job: Callable[[AppContext], str]) -> Callable[[], str]:
+    """A job that reads the configuration anew each time it runs, so edits to profiles and digests apply at once."""
+
+    def run() -> str:
+        ctx = AppContext(load_config(root), now)
+        try:
+            return job(ctx)
+        finally:
+            ctx.close()
+
+    return run
+
+
+def job_table(
+    root: Path, now: datetime | str | None, schedule: ScheduleConfig
+) -> dict[str, tuple[str, Callable[[], str]]]:
+    """Every scheduled job with its crontab line, ready for the scheduler."""
+    return {name: (cron(schedule), fresh(root, now, job)) for name, (cron, job) in JOBS.items()}
