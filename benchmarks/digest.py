@@ -92,7 +92,7 @@ def main_benchmark(profile: bool = False) -> None:
         matched = sum(store.match_counts().values())
         spec = DigestSpec("network", "EU-utlysninger", tuple(config.profiles), subscribers(tuple(config.profiles)))
         week = IsoWeek.of(NOW.date())
-        period = period_for(week, NOW, None)
+        period = period_for(week, NOW, None, OSLO)
 
         if profile:
             import cProfile

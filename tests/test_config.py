@@ -107,3 +107,14 @@ def test_a_bad_time_zone_does_not_hide_a_bad_crontab_line_beside_it(tmp_path):
     keys = {p.key for p in caught.value.problems}
     assert keys == {"schedule.timezone", "schedule.digest"}
     assert all(p.file == "config.toml" and p.line for p in caught.value.problems)
+
+
+def test_today_and_now_follow_the_configured_time_zone(tmp_path):
+    from eumonitor.context import AppContext
+
+    root = make_root(tmp_path, '[schedule]\ntimezone = "America/Chicago"\n')
+    # 02:00 on 3 June in Oslo is still 2 June in Chicago; a bare --now date is noon in the city's own zone.
+    late = AppContext(load_config(root), "2026-06-03T02:00+02:00")
+    assert str(late.today()) == "2026-06-02"
+    noon = AppContext(load_config(root), "2026-06-03")
+    assert noon.now().utcoffset().total_seconds() == -5 * 3600 and noon.now().hour == 12

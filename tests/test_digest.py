@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -11,7 +12,7 @@ from tests.support.digest import NOW, OSLO, SPEC, call, change, failing, inputs,
 
 WEEK = IsoWeek(2026, 26)
 EVERYONE, HEALTH_ONLY = SPEC.subscribers
-PERIOD = period_for(WEEK, NOW, None)
+PERIOD = period_for(WEEK, NOW, None, OSLO)
 
 
 def build(calls, matches, changes, subscriber=EVERYONE, health=(), base_url=""):
@@ -29,10 +30,13 @@ def test_iso_week_parses_prints_and_rejects_nonsense():
 
 def test_period_runs_from_the_last_digest_to_now_else_a_week_back():
     last = datetime(2026, 6, 15, 7, 0, tzinfo=OSLO)
-    assert period_for(WEEK, NOW, last) == (last, NOW)
-    assert period_for(WEEK, NOW, None) == (NOW - timedelta(days=7), NOW)
+    assert period_for(WEEK, NOW, last, OSLO) == (last, NOW)
+    assert period_for(WEEK, NOW, None, OSLO) == (NOW - timedelta(days=7), NOW)
     later = datetime(2026, 7, 1, 12, 0, tzinfo=OSLO)  # a preview of a past week stops at the week's end
-    assert period_for(WEEK, later, None)[1] == datetime(2026, 6, 29, 0, 0, tzinfo=OSLO)
+    assert period_for(WEEK, later, None, OSLO)[1] == datetime(2026, 6, 29, 0, 0, tzinfo=OSLO)
+    # Another city's week ends at its own midnight, six hours after Oslo's for Chicago.
+    chicago = ZoneInfo("America/Chicago")
+    assert period_for(WEEK, later, None, chicago)[1] == datetime(2026, 6, 29, 0, 0, tzinfo=chicago)
 
 
 def test_new_calls_ranked_by_score_and_tagged_with_themes():

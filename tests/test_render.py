@@ -11,7 +11,7 @@ import pytest
 
 from eumonitor.digests.build import IsoWeek, build_digest, period_for
 from eumonitor.digests.render import environment, render_digest
-from tests.support.digest import NOW, SPEC, call, change, failing, inputs, match
+from tests.support.digest import NOW, OSLO, SPEC, call, change, failing, inputs, match
 
 GOLDEN = Path(__file__).parent / "golden" / "digest-network-2026-W26.html"
 HOSTILE = 'Ocean <script>alert("x")</script> & <b>bold</b> restoration'
@@ -33,7 +33,7 @@ def sample_digest(base_url: str = "https://eumonitor.bergen.kommune.no"):
         base_url,
     )
     week = IsoWeek(2026, 26)
-    return build_digest(SPEC, SPEC.subscribers[0], week, period_for(week, NOW, None), data)
+    return build_digest(SPEC, SPEC.subscribers[0], week, period_for(week, NOW, None, OSLO), data)
 
 
 def test_html_matches_the_golden_file():

@@ -13,7 +13,6 @@ from zoneinfo import ZoneInfo
 from eumonitor.model import Call, DigestSpec, Match, Profile, Subscriber, utc_stamp
 from eumonitor.nb import date_nb, days_left_nb, money_nb
 
-OSLO = ZoneInfo("Europe/Oslo")
 SUMMARY_CHARS = 240  # about two lines in a mail client
 CallKey = tuple[str, str]
 
@@ -45,7 +44,7 @@ class IsoWeek:
     def monday(self) -> date:
         return date.fromisocalendar(self.year, self.week, 1)
 
-    def start(self, tz: ZoneInfo = OSLO) -> datetime:
+    def start(self, tz: ZoneInfo) -> datetime:
         """Monday 00:00 of this week in the city's time zone."""
         return datetime.combine(self.monday(), time(0, 0), tz)
 
@@ -147,9 +146,12 @@ class Digest:
         return not (self.new or self.closing or self.changes)
 
 
-def period_for(week: IsoWeek, now: datetime, last_end: datetime | None) -> tuple[datetime, datetime]:
-    """(start, end]: since the subscriber's last digest (else a week back) up to now, at most to the week's end."""
-    end = min(now, week.next().start())
+def period_for(week: IsoWeek, now: datetime, last_end: datetime | None, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    """(start, end]: since the subscriber's last digest (else a week back) up to now, at most to the week's end.
+
+    The week ends at midnight in the city's time zone ([schedule] timezone).
+    """
+    end = min(now, week.next().start(zone))
     start = last_end if last_end is not None and last_end < end else end - timedelta(days=7)
     return start, end
 

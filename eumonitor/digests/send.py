@@ -51,7 +51,7 @@ def gather(store, config, spec: DigestSpec, since: datetime, now: datetime) -> D
     Only calls that can appear are read (changed in the period, or a deadline inside the window), so the
     cost follows the week's news, not the size of the archive.
     """
-    today = now.astimezone(ZoneInfo(config.settings.schedule.timezone)).date()
+    today = now.astimezone(_zone(config)).date()
     # Periods are (start, end]; the archive's query is [start, end), and stamps have whole seconds.
     second = timedelta(seconds=1)
     changes = store.changes_between(since + second, now + second, CHANGE_KINDS)
@@ -128,7 +128,7 @@ def send_digest(
             report.already.append(subscriber.email)
             continue
         last = store.last_sent(spec.id, subscriber.email, str(week))
-        periods[subscriber.email] = period_for(week, now, last.period_end if last else None)
+        periods[subscriber.email] = period_for(week, now, last.period_end if last else None, _zone(config))
     if not periods:
         return report
     data = gather(store, config, spec, min(p[0] for p in periods.values()), now)
@@ -184,5 +184,10 @@ def preview(
     store, config, spec: DigestSpec, week: IsoWeek, now: datetime, subscriber: str | None
 ) -> Sequence[tuple[Subscriber, Rendered]]:
     """What the subscribers would get for `week`, rendered, nothing sent or recorded."""
-    end = min(now, week.next().start())
+    end = min(now, week.next().start(_zone(config)))
     return send_digest(store, config, spec, week, end, None, subscriber, include_done=True).previews
+
+
+def _zone(config) -> ZoneInfo:
+    """The city's time zone: ISO weeks, digest periods and "today" are all counted in it."""
+    return ZoneInfo(config.settings.schedule.timezone)
