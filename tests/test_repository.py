@@ -28,3 +28,11 @@ def test_ci_runs_the_readme_test_command():
 
 def test_var_is_ignored():
     assert "var/" in (REPO / ".gitignore").read_text(encoding="utf-8").split()
+
+
+def test_the_package_shows_the_pipeline_with_a_handful_of_top_level_modules():
+    package = REPO / "eumonitor"
+    modules = {p.stem for p in package.glob("*.py")}
+    assert modules == {"__init__", "__main__", "model", "nb", "context", "jobs", "scheduler", "files"}
+    stages = {p.name for p in package.iterdir() if (p / "__init__.py").exists()}
+    assert stages == {"sources", "store", "matching", "digests", "config", "cli", "web"}
