@@ -17,7 +17,6 @@ from pathlib import Path
 import numpy as np
 from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 
-from eumonitor.cli.match import theme_scores
 from eumonitor.config.profiles import load_profiles
 from eumonitor.matching import evaluation
 from eumonitor.matching import score as matcher
@@ -82,7 +81,7 @@ def quality(judgements: Path, scans: list[Path], themes_md: Path) -> None:
     themes = list(queries)
     print(f"Kvalitet: {len(judged)} vurderte, {len(calls)} utlysninger i skannene")
     rows = {
-        "eumonitor": evaluation.evaluate(theme_scores(calls, profiles.values()), judged, themes),
+        "eumonitor": evaluation.evaluate(evaluation.theme_scores(calls, profiles.values()), judged, themes),
         "tfidf": evaluation.evaluate(tfidf_baseline(calls, queries), judged, themes),
         "bm25": evaluation.evaluate(bm25_baseline(calls, queries), judged, themes),
     }

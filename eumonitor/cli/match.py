@@ -117,26 +117,9 @@ def evaluate(ctx: click.Context, judgements: str, scan_dirs: tuple[str, ...]) ->
         click.echo(f"{judgements}: {exc}", err=True)
         ctx.exit(2)
     calls = evaluation.scan_calls([Path(d) for d in scan_dirs], app.now())
-    scores = theme_scores(calls, app.config.profiles.values())
+    scores = evaluation.theme_scores(calls, app.config.profiles.values())
     missing = sorted(set(judged) - {c.external_id for c in calls})
     if missing:
         click.echo(f"{len(missing)} vurderte utlysninger finnes ikke i skannene og er utelatt.", err=True)
     results = evaluation.evaluate(scores, judged, list(app.config.profiles))
     click.echo("\n".join(evaluation.table_lines(results)))
-
-
-def theme_scores(calls, profiles) -> dict[str, dict[str, float]]:
-    """Each profile's score per call id; excluded calls rank last, as they never reach a digest."""
-    import numpy as np
-
-    from eumonitor.matching import score as matcher
-
-    profiles = list(profiles)
-    model = matcher.fit(calls, phrases=matcher.profile_phrases(profiles))
-    ids = [key[1] for key in model.keys]
-    out: dict[str, dict[str, float]] = {}
-    for profile in profiles:
-        scored = matcher.score(model, profile)
-        values = np.where(scored.states() == "excluded", -1.0, scored.scores)
-        out[profile.id] = dict(zip(ids, map(float, values), strict=True))
-    return out

@@ -10,7 +10,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from eumonitor.model import Call
+import numpy as np
+
+from eumonitor.matching import score as matcher
+from eumonitor.model import Call, Profile
 
 K = 10
 
@@ -126,3 +129,16 @@ def scan_calls(folders: Iterable[Path], now: datetime, source: str = "eu-funding
             raws.extend(COLLECTOR.parse(spec, Page(spec.url, 200, {}, content, request)).calls)
     # Later scans come last, so on equal quality the first-seen copy wins; prefer the newest instead.
     return [normalize(raw, now) for raw in best_per_identifier(reversed(raws))]
+
+
+def theme_scores(calls: Sequence[Call], profiles: Iterable[Profile]) -> dict[str, dict[str, float]]:
+    """Each profile's score per call id; excluded calls rank last, as they never reach a digest."""
+    profiles = list(profiles)
+    model = matcher.fit(calls, phrases=matcher.profile_phrases(profiles))
+    ids = [key[1] for key in model.keys]
+    out: dict[str, dict[str, float]] = {}
+    for profile in profiles:
+        scored = matcher.score(model, profile)
+        values = np.where(scored.states() == "excluded", -1.0, scored.scores)
+        out[profile.id] = dict(zip(ids, map(float, values), strict=True))
+    return out
