@@ -203,3 +203,28 @@ def test_search_page_and_cli_show_the_linked_call_once(tmp_path: Path) -> None:
     args = ["--root", str(root), "--now", "2024-04-02", "search", "call", "projects", "--json"]
     (row,) = json.loads(CliRunner().invoke(main, args).output)
     assert {link["source"] for link in row["links"]} == {"interreg-europe", "interreg-no"}
+
+
+def test_the_linking_rule_is_pure_and_keeps_one_call_per_source_in_a_group() -> None:
+    import ast
+
+    import eumonitor.store.linking as linking
+
+    tree = ast.parse(Path(linking.__file__).read_text(encoding="utf-8"))
+    imported = {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+    imported |= {n.module or "" for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
+    assert not any(name.startswith(("sqlite3", "eumonitor.store")) for name in imported)
+
+    def candidate(i: int, source: str, ident: str, title: str, programme: str = "") -> linking.Candidate:
+        return linking.Candidate(i, source, ident, title, programme, "", (date(2024, 6, 6),), "", "2024-04-01")
+
+    calls = [
+        candidate(0, "interreg-no", "a", "Europe: Third call for projects", "Interreg Europe"),
+        candidate(1, "interreg-europe", "b", "Next call for projects Europe", "Interreg Europe"),
+        candidate(2, "interreg-europe", "c", "Europe: Third call for projects"),
+    ]
+    pairs = linking.find_pairs(calls)
+    assert {(i, j) for i, j, _ in pairs} == {(0, 1), (0, 2)}
+    # Both interreg-europe calls pair with the interreg.no one, but a group holds one call per source.
+    found = linking.groups([c.source for c in calls], pairs)
+    assert [sorted(members) for members, _ in found.values()] == [[0, 1]]

@@ -148,3 +148,43 @@ def test_threads_write_in_their_own_transactions(store):
     other.join(10)
     assert errors == []
     assert store.get_call("eu", "SLOW") is not None and store.get_call("eu", "FAST") is not None
+
+
+def test_the_schema_is_one_ordered_list_and_a_new_entry_runs_once_on_an_existing_archive(tmp_path, monkeypatch):
+    from eumonitor.store import schema
+
+    versions = [v for v, _ in schema.MIGRATIONS]
+    assert versions == sorted(set(versions))  # ordered, no version twice
+    path = tmp_path / "a.db"
+    first = Store(path)
+    upsert(first, [call("A")], T1)
+    recorded = [r[0] for r in first.conn.execute("SELECT version FROM schema_migrations ORDER BY version")]
+    assert recorded == versions
+    first.close()
+    # A schema change is one entry at the end of the list: an existing archive runs it once, keeping its data.
+    added = (versions[-1] + 1, "CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT NOT NULL);")
+    monkeypatch.setattr(schema, "MIGRATIONS", [*schema.MIGRATIONS, added])
+    for _ in range(2):
+        again = Store(path)
+        assert again.get_call("eu", "A") is not None
+        again.conn.execute("INSERT INTO notes(text) VALUES ('x')")
+        assert again.conn.execute("SELECT count(*) FROM schema_migrations").fetchone()[0] == len(versions) + 1
+        again.close()
+
+
+def test_no_store_module_but_schema_declares_migrations():
+    import pathlib
+    import re
+
+    import eumonitor.store
+
+    folder = pathlib.Path(eumonitor.store.__file__).parent
+    declares = re.compile(r"^\s*MIGRATIONS\b[^=\n]*=", re.MULTILINE)
+    declaring = sorted(p.name for p in folder.glob("*.py") if declares.search(p.read_text(encoding="utf-8")))
+    assert declaring == ["schema.py"]
+
+
+def test_profile_matches_needs_the_callers_today(store):
+    with pytest.raises(TypeError):
+        store.profile_matches("hav")  # the server's date.today() may not be the city's today
+    assert store.profile_matches("hav", today=date(2026, 7, 1)) == []

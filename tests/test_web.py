@@ -226,7 +226,7 @@ def test_save_writes_keeps_comments_logs_and_rescores(client, app_ctx: AppContex
     login(client)
     path = profile_file(root)
     original = path.read_text(encoding="utf-8")
-    before = [c.external_id for c, _ in app_ctx.store.profile_matches(PROFILE, limit=5)]
+    before = [c.external_id for c, _ in app_ctx.store.profile_matches(PROFILE, today=app_ctx.today(), limit=5)]
     try:
         changes = {"keywords-0-terms": "hydrogen cities, hydrogen valleys", "keywords-0-weight": "5"}
         form = profile_form(client, **changes)
@@ -238,7 +238,7 @@ def test_save_writes_keeps_comments_logs_and_rescores(client, app_ctx: AppContex
         assert [line for line in original.splitlines() if line.startswith("#")] == [
             line for line in saved.splitlines() if line.startswith("#")
         ]
-        after = [c.external_id for c, _ in app_ctx.store.profile_matches(PROFILE, limit=5)]
+        after = [c.external_id for c, _ in app_ctx.store.profile_matches(PROFILE, today=app_ctx.today(), limit=5)]
         assert after != before and "HORIZON-MISS-2027-04-CIT-02" in after
         assert app_ctx.store.profile_saves(PROFILE)[0]["who"] == EDITOR
     finally:

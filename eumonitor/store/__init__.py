@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from eumonitor.store import schema
 from eumonitor.store.calls import CallsMixin
 from eumonitor.store.deliveries import DeliveriesMixin
 from eumonitor.store.links import LinksMixin
@@ -23,10 +24,9 @@ class StoreError(Exception):
 
 
 class Store(CallsMixin, RunsMixin, SearchMixin, WebLogMixin, DeliveriesMixin, MatchesMixin, LinksMixin):
-    """The archive, with one SQLite connection per thread. Each mixin owns one area and declares its MIGRATIONS.
+    """The archive, with one SQLite connection per thread; each mixin holds the queries of one table group.
 
-    Migration versions are allotted per area so areas never collide:
-    1-9 calls and runs, 10-19 matches, 20-29 deliveries, 30-39 web, 40-49 cross-source links.
+    The schema is store/schema.py's MIGRATIONS, run in order on open.
     """
 
     def __init__(self, path: Path | str):
@@ -86,20 +86,11 @@ class Store(CallsMixin, RunsMixin, SearchMixin, WebLogMixin, DeliveriesMixin, Ma
             raise
         self.conn.execute("COMMIT")
 
-    def migrations(self) -> list[tuple[int, str]]:
-        """All areas' migrations in version order."""
-        found: dict[int, str] = {}
-        for cls in type(self).__mro__:
-            for version, sql in vars(cls).get("MIGRATIONS", ()):
-                if version in found and found[version] != sql:
-                    raise StoreError(f"Migrasjon {version} er definert to ganger")
-                found[version] = sql
-        return sorted(found.items())
-
     def migrate(self) -> None:
+        """Run the migrations this archive has not run yet, each in its own transaction."""
         self.conn.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY)")
         done = {row[0] for row in self.conn.execute("SELECT version FROM schema_migrations")}
-        for version, sql in self.migrations():
+        for version, sql in schema.MIGRATIONS:
             if version in done:
                 continue
             with self.transaction() as conn:

@@ -11,70 +11,6 @@ from typing import Any
 
 from eumonitor.model import Budget, Call, ChangeSet, utc_stamp
 
-MIGRATIONS = [
-    (
-        1,
-        """
-CREATE TABLE calls (
-    -- Small columns first: SQLite reads a row up to the column it needs, so filters on status or
-    -- deadline must not have to step over the long description texts (often in overflow pages).
-    id INTEGER PRIMARY KEY,
-    source TEXT NOT NULL,
-    external_id TEXT NOT NULL,
-    status TEXT NOT NULL DEFAULT '',
-    last_deadline TEXT,
-    listed INTEGER NOT NULL DEFAULT 1,
-    programme_id TEXT NOT NULL DEFAULT '',
-    programme TEXT NOT NULL DEFAULT '',
-    budget_total INTEGER,
-    opening_date TEXT,
-    deadlines TEXT NOT NULL DEFAULT '[]',
-    first_seen TEXT NOT NULL,
-    last_seen TEXT NOT NULL,
-    last_changed TEXT NOT NULL,
-    unlisted_at TEXT,
-    content_hash TEXT NOT NULL,
-    title TEXT NOT NULL,
-    url TEXT NOT NULL DEFAULT '',
-    call_identifier TEXT NOT NULL DEFAULT '',
-    call_title TEXT NOT NULL DEFAULT '',
-    call_type TEXT NOT NULL DEFAULT '',
-    deadline_model TEXT NOT NULL DEFAULT '',
-    deadline_tz TEXT NOT NULL DEFAULT 'Europe/Brussels',
-    summary TEXT NOT NULL DEFAULT '',
-    budget TEXT NOT NULL DEFAULT '{}',
-    keywords TEXT NOT NULL DEFAULT '[]',
-    tags TEXT NOT NULL DEFAULT '[]',
-    extra TEXT NOT NULL DEFAULT '{}',
-    description_text TEXT NOT NULL DEFAULT '',
-    description_html TEXT NOT NULL DEFAULT '',
-    UNIQUE (source, external_id)
-);
-CREATE INDEX calls_by_programme ON calls(programme_id);
--- Covers the search filters, so filtering full-text hits never reads the wide rows.
-CREATE INDEX calls_filter ON calls(id, status, last_deadline, listed, programme_id, programme, source);
-CREATE INDEX calls_by_first_seen ON calls(first_seen);
-CREATE TABLE call_deadlines (
-    call_id INTEGER NOT NULL REFERENCES calls(id),
-    deadline TEXT NOT NULL,
-    PRIMARY KEY (call_id, deadline)
-) WITHOUT ROWID;
-CREATE INDEX call_deadlines_by_date ON call_deadlines(deadline, call_id);
-CREATE TABLE call_changes (
-    id INTEGER PRIMARY KEY,
-    call_id INTEGER NOT NULL REFERENCES calls(id),
-    run_id INTEGER,
-    at TEXT NOT NULL,
-    kind TEXT NOT NULL,
-    old TEXT,
-    new TEXT
-);
-CREATE INDEX call_changes_by_call ON call_changes(call_id, at);
-CREATE INDEX call_changes_by_time ON call_changes(at, kind);
-""",
-    )
-]
-
 # A call one can still apply to: open or forthcoming, with a deadline ahead (or none stated yet).
 STILL_OPEN = "(c.status IN ('open', 'forthcoming') AND (c.last_deadline IS NULL OR c.last_deadline >= :today))"
 
@@ -168,7 +104,6 @@ def describe_changes(old: sqlite3.Row, new: dict[str, Any]) -> list[tuple[str, A
 class CallsMixin:
     """Store methods for the calls table."""
 
-    MIGRATIONS = MIGRATIONS
     conn: sqlite3.Connection
 
     def upsert_calls(
@@ -301,6 +236,52 @@ class CallsMixin:
             args.extend(kinds)
         rows = self.conn.execute(sql + " ORDER BY ch.id", args)
         return [{**dict(r), "old": _decode(r["old"]), "new": _decode(r["new"])} for r in rows]
+
+    def call_hashes(self) -> dict[tuple[str, str], str]:
+        """(source, id) -> content hash of every call: what the matcher compares to find changed calls."""
+        rows = self.conn.execute("SELECT source, external_id, content_hash FROM calls ORDER BY id")
+        return {(r[0], r[1]): r[2] for r in rows}
+
+    def calls_by_keys(self, keys: Sequence[tuple[str, str]]) -> list[Call]:
+        """The given calls, in the given order (missing ones left out)."""
+        wanted = set(keys)
+        ids = sorted({k[1] for k in wanted})
+        found = {}
+        for start in range(0, len(ids), 500):  # stay below SQLite's limit on bound parameters
+            chunk = ids[start : start + 500]
+            sql = f"SELECT * FROM calls WHERE external_id IN ({','.join('?' * len(chunk))})"
+            for row in self.conn.execute(sql, chunk):
+                if (row["source"], row["external_id"]) in wanted:
+                    found[(row["source"], row["external_id"])] = row_to_call(row)
+        return [found[k] for k in keys if k in found]
+
+    def open_call_keys(self, today: date) -> set[tuple[str, str]]:
+        """Calls one can still apply to: open or forthcoming, with a deadline ahead or none stated."""
+        rows = self.conn.execute(
+            f"SELECT c.source, c.external_id FROM calls c WHERE {STILL_OPEN}", {"today": today.isoformat()}
+        )
+        return {(r[0], r[1]) for r in rows}
+
+    def calls_with_deadline_between(self, first: date, last: date) -> set[tuple[str, str]]:
+        """Keys of listed calls with a deadline in [first, last]: the digest's "closing soon" candidates."""
+        rows = self.conn.execute(
+            "SELECT DISTINCT c.source, c.external_id FROM call_deadlines d JOIN calls c ON c.id = d.call_id "
+            "WHERE d.deadline BETWEEN ? AND ? AND c.listed = 1",
+            (first.isoformat(), last.isoformat()),
+        )
+        return {(r[0], r[1]) for r in rows}
+
+    def source_counts(self) -> dict[str, dict[str, int]]:
+        """Per source: calls in the archive, still listed, and listed with status open."""
+        rows = self.conn.execute(
+            "SELECT source, count(*), sum(listed), sum(listed AND status = 'open') FROM calls GROUP BY source"
+        )
+        return {r[0]: {"calls": r[1], "listed": r[2] or 0, "open": r[3] or 0} for r in rows}
+
+    def archive_stamp(self) -> tuple[int, str]:
+        """Changes whenever a call is added or changed; what cached models in the web app key on."""
+        row = self.conn.execute("SELECT count(*), coalesce(max(last_changed), '') FROM calls").fetchone()
+        return int(row[0]), str(row[1])
 
 
 def _encode(value: Any) -> str | None:

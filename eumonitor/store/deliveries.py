@@ -4,41 +4,14 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from datetime import date, datetime
+from datetime import datetime
 
 from eumonitor.model import Delivery, utc_stamp
-
-MIGRATIONS = [
-    (
-        20,
-        """
-CREATE TABLE deliveries (
-    id INTEGER PRIMARY KEY,
-    digest_id TEXT NOT NULL,
-    week TEXT NOT NULL,
-    subscriber TEXT NOT NULL,
-    status TEXT NOT NULL,
-    at TEXT NOT NULL,
-    subject TEXT NOT NULL DEFAULT '',
-    transport TEXT NOT NULL DEFAULT '',
-    message_id TEXT NOT NULL DEFAULT '',
-    error TEXT NOT NULL DEFAULT '',
-    period_start TEXT,
-    period_end TEXT,
-    counts TEXT NOT NULL DEFAULT '{}'
-);
-CREATE UNIQUE INDEX deliveries_sent_once ON deliveries(digest_id, week, subscriber) WHERE status = 'sent';
-CREATE INDEX deliveries_by_subscriber ON deliveries(digest_id, subscriber, status, week);
-CREATE INDEX deliveries_by_time ON deliveries(at);
-""",
-    )
-]
 
 
 class DeliveriesMixin:
     """Store methods for digest deliveries. A 'sent' row is written only after the server accepted."""
 
-    MIGRATIONS = MIGRATIONS
     conn: sqlite3.Connection
 
     def record_delivery(self, delivery: Delivery) -> bool:
@@ -81,15 +54,6 @@ class DeliveriesMixin:
             (digest_id, subscriber.lower(), before_week),
         ).fetchone()
         return _row_to_delivery(row) if row else None
-
-    def calls_with_deadline_between(self, first: date, last: date) -> set[tuple[str, str]]:
-        """Keys of listed calls with a deadline in [first, last]: the digest's "closing soon" candidates."""
-        rows = self.conn.execute(
-            "SELECT DISTINCT c.source, c.external_id FROM call_deadlines d JOIN calls c ON c.id = d.call_id "
-            "WHERE d.deadline BETWEEN ? AND ? AND c.listed = 1",
-            (first.isoformat(), last.isoformat()),
-        )
-        return {(r[0], r[1]) for r in rows}
 
     def recent_deliveries(self, limit: int = 50, digest_id: str | None = None) -> list[Delivery]:
         """Newest first, failures included; for the web app's /digests page."""

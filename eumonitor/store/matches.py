@@ -9,40 +9,12 @@ from datetime import date, datetime
 from typing import Any
 
 from eumonitor.model import Call, Match
-from eumonitor.store.calls import STILL_OPEN
-
-MIGRATIONS = [
-    (
-        10,
-        """
-CREATE TABLE matches (
-    profile_id TEXT NOT NULL,
-    call_id INTEGER NOT NULL REFERENCES calls(id),
-    score REAL NOT NULL,
-    state TEXT NOT NULL DEFAULT 'match',
-    why TEXT NOT NULL DEFAULT '[]',
-    reason TEXT NOT NULL DEFAULT '',
-    scored_at TEXT NOT NULL,
-    PRIMARY KEY (profile_id, call_id)
-) WITHOUT ROWID;
-CREATE INDEX matches_by_call ON matches(call_id);
-CREATE INDEX matches_by_rank ON matches(profile_id, state, score DESC);
-CREATE TABLE match_profiles (
-    profile_id TEXT PRIMARY KEY,
-    fingerprint TEXT NOT NULL,
-    model_stamp TEXT NOT NULL,
-    scale REAL NOT NULL,
-    scored_at TEXT NOT NULL
-);
-""",
-    )
-]
+from eumonitor.store.calls import STILL_OPEN, row_to_call
 
 
 class MatchesMixin:
     """Store methods for matches: save per profile, read per call or per profile, count."""
 
-    MIGRATIONS = MIGRATIONS
     conn: sqlite3.Connection
 
     def save_matches(
@@ -112,16 +84,17 @@ class MatchesMixin:
         self,
         profile_id: str,
         *,
+        today: date,
         state: str = "match",
-        today: date | None = None,
         open_only: bool = False,
         limit: int | None = None,
     ) -> list[tuple[Call, Match]]:
-        """One profile's calls in the given state, ranked by score; open_only keeps calls one can still apply to."""
-        from eumonitor.store.calls import row_to_call
+        """One profile's calls in the given state, ranked by score; open_only keeps calls one can still apply to.
 
+        `today` is the caller's (the city's) date: the server's clock may be in another time zone.
+        """
         where = ["m.profile_id = :profile"]
-        args: dict[str, Any] = {"profile": profile_id, "today": (today or date.today()).isoformat()}
+        args: dict[str, Any] = {"profile": profile_id, "today": today.isoformat()}
         if state:
             where.append("m.state = :state")
             args["state"] = state
@@ -143,33 +116,6 @@ class MatchesMixin:
             )  # fmt: skip
             out.append((row_to_call(row), match))
         return out
-
-    def call_hashes(self) -> dict[tuple[str, str], str]:
-        """(source, id) -> content hash of every call: what the matcher compares to find changed calls."""
-        rows = self.conn.execute("SELECT source, external_id, content_hash FROM calls ORDER BY id")
-        return {(r[0], r[1]): r[2] for r in rows}
-
-    def calls_by_keys(self, keys: Sequence[tuple[str, str]]) -> list[Call]:
-        """The given calls, in the given order (missing ones left out)."""
-        from eumonitor.store.calls import row_to_call
-
-        wanted = set(keys)
-        ids = sorted({k[1] for k in wanted})
-        found = {}
-        for start in range(0, len(ids), 500):  # stay below SQLite's limit on bound parameters
-            chunk = ids[start : start + 500]
-            sql = f"SELECT * FROM calls WHERE external_id IN ({','.join('?' * len(chunk))})"
-            for row in self.conn.execute(sql, chunk):
-                if (row["source"], row["external_id"]) in wanted:
-                    found[(row["source"], row["external_id"])] = row_to_call(row)
-        return [found[k] for k in keys if k in found]
-
-    def open_call_keys(self, today: date) -> set[tuple[str, str]]:
-        """Calls one can still apply to: open or forthcoming, with a deadline ahead or none stated."""
-        rows = self.conn.execute(
-            f"SELECT c.source, c.external_id FROM calls c WHERE {STILL_OPEN}", {"today": today.isoformat()}
-        )
-        return {(r[0], r[1]) for r in rows}
 
     def match_counts(self) -> dict[str, int]:
         """Matches (state 'match') per profile."""

@@ -10,30 +10,10 @@ from typing import Any
 
 from eumonitor.model import ChangeSet, SourceRun, utc_stamp
 
-MIGRATIONS = [
-    (
-        2,
-        """
-CREATE TABLE source_runs (
-    id INTEGER PRIMARY KEY,
-    source TEXT NOT NULL,
-    started_at TEXT NOT NULL,
-    finished_at TEXT,
-    status TEXT NOT NULL DEFAULT 'running',
-    error TEXT,
-    counts TEXT NOT NULL DEFAULT '{}',
-    changes TEXT NOT NULL DEFAULT '{}'
-);
-CREATE INDEX source_runs_by_source ON source_runs(source, id);
-""",
-    )
-]
-
 
 class RunsMixin:
     """Store methods for source runs."""
 
-    MIGRATIONS = MIGRATIONS
     conn: sqlite3.Connection
 
     def start_run(self, source: str, started_at: datetime) -> int:

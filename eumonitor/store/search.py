@@ -9,35 +9,6 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-MIGRATIONS = [
-    (
-        3,
-        """
-CREATE VIRTUAL TABLE calls_fts USING fts5(
-    external_id, title, call_title, keywords, programme, description_text,
-    content='calls', content_rowid='id', tokenize='unicode61 remove_diacritics 2'
-);
-CREATE TRIGGER calls_fts_insert AFTER INSERT ON calls BEGIN
-    INSERT INTO calls_fts(rowid, external_id, title, call_title, keywords, programme, description_text)
-    VALUES (new.id, new.external_id, new.title, new.call_title, new.keywords, new.programme, new.description_text);
-END;
-CREATE TRIGGER calls_fts_delete AFTER DELETE ON calls BEGIN
-    INSERT INTO calls_fts(calls_fts, rowid, external_id, title, call_title, keywords, programme, description_text)
-    VALUES ('delete', old.id, old.external_id, old.title, old.call_title, old.keywords, old.programme,
-            old.description_text);
-END;
-CREATE TRIGGER calls_fts_update AFTER UPDATE OF external_id, title, call_title, keywords, programme,
-    description_text ON calls BEGIN
-    INSERT INTO calls_fts(calls_fts, rowid, external_id, title, call_title, keywords, programme, description_text)
-    VALUES ('delete', old.id, old.external_id, old.title, old.call_title, old.keywords, old.programme,
-            old.description_text);
-    INSERT INTO calls_fts(rowid, external_id, title, call_title, keywords, programme, description_text)
-    VALUES (new.id, new.external_id, new.title, new.call_title, new.keywords, new.programme, new.description_text);
-END;
-""",
-    )
-]
-
 # bm25 weights per FTS column, in the order above: an identifier or title hit matters most.
 BM25_WEIGHTS = "8.0, 6.0, 2.0, 2.0, 1.0, 1.0"
 
@@ -81,9 +52,20 @@ def fts_expression(text: str, any_word: bool = False) -> str:
 class SearchMixin:
     """Store methods for searching the archive."""
 
-    MIGRATIONS = MIGRATIONS
     conn: sqlite3.Connection
     collapse_linked: Callable[[list[dict[str, Any]]], list[dict[str, Any]]]
+
+    def facets(self) -> dict[str, list[tuple[str, str, int]]]:
+        """What the search filters offer: (value, label, count) per programme and per source."""
+        programmes = self.conn.execute(
+            "SELECT programme_id, programme, count(*) FROM calls WHERE programme != '' "
+            "GROUP BY programme_id, programme ORDER BY programme"
+        )
+        sources = self.conn.execute("SELECT source, source, count(*) FROM calls GROUP BY source ORDER BY source")
+        return {
+            "programmes": [(r[0] or r[1], r[1], r[2]) for r in programmes],
+            "sources": [(r[0], r[1], r[2]) for r in sources],
+        }
 
     def search(self, query: SearchQuery, today: date) -> tuple[list[dict[str, Any]], int]:
         """Matching calls (rank order) and the total count. All words first; any word if none match."""

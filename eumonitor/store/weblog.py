@@ -8,36 +8,10 @@ from typing import Any
 
 from eumonitor.model import utc_stamp
 
-MIGRATIONS = [
-    (
-        30,
-        """
-CREATE TABLE profile_saves (
-    id INTEGER PRIMARY KEY,
-    profile_id TEXT NOT NULL,
-    who TEXT NOT NULL,
-    at TEXT NOT NULL,
-    summary TEXT NOT NULL DEFAULT ''
-);
-CREATE INDEX profile_saves_by_profile ON profile_saves(profile_id, at);
-CREATE TABLE login_attempts (
-    id INTEGER PRIMARY KEY,
-    email TEXT NOT NULL,
-    address TEXT NOT NULL,
-    at TEXT NOT NULL,
-    ok INTEGER NOT NULL
-);
-CREATE INDEX login_attempts_by_email ON login_attempts(email, at);
-CREATE INDEX login_attempts_by_address ON login_attempts(address, at);
-""",
-    )
-]
-
 
 class WebLogMixin:
     """Store methods for the web app's logs."""
 
-    MIGRATIONS = MIGRATIONS
     conn: sqlite3.Connection
 
     def log_profile_save(self, profile_id: str, who: str, now: datetime, summary: str = "") -> None:
@@ -71,27 +45,3 @@ class WebLogMixin:
             "SELECT count(*) FROM login_attempts WHERE address = ? AND ok = 0 AND at >= ?", (address, stamp)
         ).fetchone()[0]
         return max(by_email, by_address)
-
-    def facets(self) -> dict[str, list[tuple[str, str, int]]]:
-        """What the search filters offer: (value, label, count) per programme and per source."""
-        programmes = self.conn.execute(
-            "SELECT programme_id, programme, count(*) FROM calls WHERE programme != '' "
-            "GROUP BY programme_id, programme ORDER BY programme"
-        )
-        sources = self.conn.execute("SELECT source, source, count(*) FROM calls GROUP BY source ORDER BY source")
-        return {
-            "programmes": [(r[0] or r[1], r[1], r[2]) for r in programmes],
-            "sources": [(r[0], r[1], r[2]) for r in sources],
-        }
-
-    def source_counts(self) -> dict[str, dict[str, int]]:
-        """Per source: calls in the archive, still listed, and listed with status open."""
-        rows = self.conn.execute(
-            "SELECT source, count(*), sum(listed), sum(listed AND status = 'open') FROM calls GROUP BY source"
-        )
-        return {r[0]: {"calls": r[1], "listed": r[2] or 0, "open": r[3] or 0} for r in rows}
-
-    def archive_stamp(self) -> tuple[int, str]:
-        """Changes whenever a call is added or changed; what cached models in the web app key on."""
-        row = self.conn.execute("SELECT count(*), coalesce(max(last_changed), '') FROM calls").fetchone()
-        return int(row[0]), str(row[1])

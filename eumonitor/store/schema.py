@@ -1,0 +1,199 @@
+"""Every migration of the archive, in one ordered list: a schema change is one new entry at the end."""
+
+from __future__ import annotations
+
+# (version, SQL). Versions only grow; an archive records the versions it has run, so an entry is never edited
+# or renumbered once released. The gaps (4-9, 11-19 ...) are left over from when each table group had a range.
+MIGRATIONS: list[tuple[int, str]] = [
+    # store/calls.py: the calls, their deadlines and change history
+    (
+        1,
+        """
+CREATE TABLE calls (
+    -- Small columns first: SQLite reads a row up to the column it needs, so filters on status or
+    -- deadline must not have to step over the long description texts (often in overflow pages).
+    id INTEGER PRIMARY KEY,
+    source TEXT NOT NULL,
+    external_id TEXT NOT NULL,
+    status TEXT NOT NULL DEFAULT '',
+    last_deadline TEXT,
+    listed INTEGER NOT NULL DEFAULT 1,
+    programme_id TEXT NOT NULL DEFAULT '',
+    programme TEXT NOT NULL DEFAULT '',
+    budget_total INTEGER,
+    opening_date TEXT,
+    deadlines TEXT NOT NULL DEFAULT '[]',
+    first_seen TEXT NOT NULL,
+    last_seen TEXT NOT NULL,
+    last_changed TEXT NOT NULL,
+    unlisted_at TEXT,
+    content_hash TEXT NOT NULL,
+    title TEXT NOT NULL,
+    url TEXT NOT NULL DEFAULT '',
+    call_identifier TEXT NOT NULL DEFAULT '',
+    call_title TEXT NOT NULL DEFAULT '',
+    call_type TEXT NOT NULL DEFAULT '',
+    deadline_model TEXT NOT NULL DEFAULT '',
+    deadline_tz TEXT NOT NULL DEFAULT 'Europe/Brussels',
+    summary TEXT NOT NULL DEFAULT '',
+    budget TEXT NOT NULL DEFAULT '{}',
+    keywords TEXT NOT NULL DEFAULT '[]',
+    tags TEXT NOT NULL DEFAULT '[]',
+    extra TEXT NOT NULL DEFAULT '{}',
+    description_text TEXT NOT NULL DEFAULT '',
+    description_html TEXT NOT NULL DEFAULT '',
+    UNIQUE (source, external_id)
+);
+CREATE INDEX calls_by_programme ON calls(programme_id);
+-- Covers the search filters, so filtering full-text hits never reads the wide rows.
+CREATE INDEX calls_filter ON calls(id, status, last_deadline, listed, programme_id, programme, source);
+CREATE INDEX calls_by_first_seen ON calls(first_seen);
+CREATE TABLE call_deadlines (
+    call_id INTEGER NOT NULL REFERENCES calls(id),
+    deadline TEXT NOT NULL,
+    PRIMARY KEY (call_id, deadline)
+) WITHOUT ROWID;
+CREATE INDEX call_deadlines_by_date ON call_deadlines(deadline, call_id);
+CREATE TABLE call_changes (
+    id INTEGER PRIMARY KEY,
+    call_id INTEGER NOT NULL REFERENCES calls(id),
+    run_id INTEGER,
+    at TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    old TEXT,
+    new TEXT
+);
+CREATE INDEX call_changes_by_call ON call_changes(call_id, at);
+CREATE INDEX call_changes_by_time ON call_changes(at, kind);
+""",
+    ),
+    # store/runs.py: one row per collect of one source
+    (
+        2,
+        """
+CREATE TABLE source_runs (
+    id INTEGER PRIMARY KEY,
+    source TEXT NOT NULL,
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    status TEXT NOT NULL DEFAULT 'running',
+    error TEXT,
+    counts TEXT NOT NULL DEFAULT '{}',
+    changes TEXT NOT NULL DEFAULT '{}'
+);
+CREATE INDEX source_runs_by_source ON source_runs(source, id);
+""",
+    ),
+    # store/search.py: full-text index over the calls, kept by triggers
+    (
+        3,
+        """
+CREATE VIRTUAL TABLE calls_fts USING fts5(
+    external_id, title, call_title, keywords, programme, description_text,
+    content='calls', content_rowid='id', tokenize='unicode61 remove_diacritics 2'
+);
+CREATE TRIGGER calls_fts_insert AFTER INSERT ON calls BEGIN
+    INSERT INTO calls_fts(rowid, external_id, title, call_title, keywords, programme, description_text)
+    VALUES (new.id, new.external_id, new.title, new.call_title, new.keywords, new.programme, new.description_text);
+END;
+CREATE TRIGGER calls_fts_delete AFTER DELETE ON calls BEGIN
+    INSERT INTO calls_fts(calls_fts, rowid, external_id, title, call_title, keywords, programme, description_text)
+    VALUES ('delete', old.id, old.external_id, old.title, old.call_title, old.keywords, old.programme,
+            old.description_text);
+END;
+CREATE TRIGGER calls_fts_update AFTER UPDATE OF external_id, title, call_title, keywords, programme,
+    description_text ON calls BEGIN
+    INSERT INTO calls_fts(calls_fts, rowid, external_id, title, call_title, keywords, programme, description_text)
+    VALUES ('delete', old.id, old.external_id, old.title, old.call_title, old.keywords, old.programme,
+            old.description_text);
+    INSERT INTO calls_fts(rowid, external_id, title, call_title, keywords, programme, description_text)
+    VALUES (new.id, new.external_id, new.title, new.call_title, new.keywords, new.programme, new.description_text);
+END;
+""",
+    ),
+    # store/matches.py: scores per call and profile, and what each profile was last scored with
+    (
+        10,
+        """
+CREATE TABLE matches (
+    profile_id TEXT NOT NULL,
+    call_id INTEGER NOT NULL REFERENCES calls(id),
+    score REAL NOT NULL,
+    state TEXT NOT NULL DEFAULT 'match',
+    why TEXT NOT NULL DEFAULT '[]',
+    reason TEXT NOT NULL DEFAULT '',
+    scored_at TEXT NOT NULL,
+    PRIMARY KEY (profile_id, call_id)
+) WITHOUT ROWID;
+CREATE INDEX matches_by_call ON matches(call_id);
+CREATE INDEX matches_by_rank ON matches(profile_id, state, score DESC);
+CREATE TABLE match_profiles (
+    profile_id TEXT PRIMARY KEY,
+    fingerprint TEXT NOT NULL,
+    model_stamp TEXT NOT NULL,
+    scale REAL NOT NULL,
+    scored_at TEXT NOT NULL
+);
+""",
+    ),
+    # store/deliveries.py: one row per attempt to send a digest week to a subscriber
+    (
+        20,
+        """
+CREATE TABLE deliveries (
+    id INTEGER PRIMARY KEY,
+    digest_id TEXT NOT NULL,
+    week TEXT NOT NULL,
+    subscriber TEXT NOT NULL,
+    status TEXT NOT NULL,
+    at TEXT NOT NULL,
+    subject TEXT NOT NULL DEFAULT '',
+    transport TEXT NOT NULL DEFAULT '',
+    message_id TEXT NOT NULL DEFAULT '',
+    error TEXT NOT NULL DEFAULT '',
+    period_start TEXT,
+    period_end TEXT,
+    counts TEXT NOT NULL DEFAULT '{}'
+);
+CREATE UNIQUE INDEX deliveries_sent_once ON deliveries(digest_id, week, subscriber) WHERE status = 'sent';
+CREATE INDEX deliveries_by_subscriber ON deliveries(digest_id, subscriber, status, week);
+CREATE INDEX deliveries_by_time ON deliveries(at);
+""",
+    ),
+    # store/weblog.py: who saved which profile, and login attempts
+    (
+        30,
+        """
+CREATE TABLE profile_saves (
+    id INTEGER PRIMARY KEY,
+    profile_id TEXT NOT NULL,
+    who TEXT NOT NULL,
+    at TEXT NOT NULL,
+    summary TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX profile_saves_by_profile ON profile_saves(profile_id, at);
+CREATE TABLE login_attempts (
+    id INTEGER PRIMARY KEY,
+    email TEXT NOT NULL,
+    address TEXT NOT NULL,
+    at TEXT NOT NULL,
+    ok INTEGER NOT NULL
+);
+CREATE INDEX login_attempts_by_email ON login_attempts(email, at);
+CREATE INDEX login_attempts_by_address ON login_attempts(address, at);
+""",
+    ),
+    # store/links.py: cross-source duplicates
+    (
+        40,
+        """
+CREATE TABLE call_links (
+    call_id INTEGER PRIMARY KEY REFERENCES calls(id),
+    primary_id INTEGER NOT NULL REFERENCES calls(id),
+    reason TEXT NOT NULL,
+    linked_at TEXT NOT NULL
+);
+CREATE INDEX call_links_by_primary ON call_links(primary_id);
+""",
+    ),
+]
