@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -14,7 +14,7 @@ from eumonitor.digests.alerts import FailingSource, send_alerts
 from eumonitor.digests.build import IsoWeek
 from eumonitor.digests.render import Rendered
 from eumonitor.matching.incremental import MatchReport, run_match
-from eumonitor.model import Call, Skipped, SourceRun, SourceSpec, Subscriber
+from eumonitor.model import Call, Profile, Skipped, SourceRun, SourceSpec, Subscriber
 from eumonitor.sources import kinds
 from eumonitor.sources.collect import Fetch, Progress, collect, scan_source
 from eumonitor.sources.normalize import best_per_identifier, normalize
@@ -83,11 +83,17 @@ def collect_all(
     return collect(ctx.store, chosen, kinds(), ctx.fetch, ctx.now(), progress, ctx.secondary_sources())
 
 
-def match_all(ctx: AppContext, rebuild: bool = False) -> MatchReport | None:
-    """Score new and changed calls (all calls for an edited profile); None when no profile exists."""
-    if not ctx.config.profiles:
+def match_all(
+    ctx: AppContext, rebuild: bool = False, profiles: Mapping[str, Profile] | None = None
+) -> MatchReport | None:
+    """Score new and changed calls (all calls for an edited profile); None when no profile exists.
+
+    `profiles` stands in for the loaded ones when a caller has newer ones (the web app right after a save).
+    """
+    chosen = ctx.config.profiles if profiles is None else profiles
+    if not chosen:
         return None
-    return run_match(ctx.store, ctx.config.profiles, ctx.config.archive_path, ctx.now(), rebuild)
+    return run_match(ctx.store, chosen, ctx.config.archive_path, ctx.now(), rebuild)
 
 
 def alert(ctx: AppContext) -> list[FailingSource]:

@@ -18,6 +18,7 @@ from flask import (
     url_for,
 )
 
+from eumonitor import jobs
 from eumonitor.config import edit as profile_edit
 from eumonitor.config.edit import EditResult, ProfileEdit, ProfilePathError
 from eumonitor.model import Profile
@@ -148,8 +149,4 @@ def _summary(old: Profile, new: Profile) -> str:
 
 def rescore(profile: Profile) -> None:
     """Run the matcher as `eumonitor match` would: the edited profile is re-scored, the others kept."""
-    from eumonitor.matching.incremental import run_match
-
-    ctx = app_ctx()
-    profiles = {**current_profiles(), profile.id: profile}
-    run_match(ctx.store, profiles, ctx.config.archive_path, ctx.now())
+    jobs.match_all(app_ctx(), profiles={**current_profiles(), profile.id: profile})
