@@ -6,12 +6,12 @@ import re
 from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
 from eumonitor import __version__
 from eumonitor.config.checker import Checker, Problem, display, read_toml
 from eumonitor.config.schema import ID_PATTERN, Settings, SourceFile, SourceHttp
 from eumonitor.model import HttpSettings, SourceSpec
+from eumonitor.sources.kind import Kind
 
 
 def http_settings(settings: Settings, overrides: SourceHttp | None = None) -> HttpSettings:
@@ -33,7 +33,7 @@ def http_settings(settings: Settings, overrides: SourceHttp | None = None) -> Ht
 
 
 def load_source(
-    path: Path, root: Path, settings: Settings, kinds: Mapping[str, Any]
+    path: Path, root: Path, settings: Settings, kinds: Mapping[str, Kind]
 ) -> tuple[SourceSpec | None, list[Problem]]:
     """One sources/<id>.toml file, its options checked against its kind's Options."""
     data, text, problems = read_toml(path, root)
@@ -53,7 +53,7 @@ def load_source(
     if not re.match(r"^https?://", top.url):
         checker.add("url", f"skal være en http(s)-adresse, fikk {top.url!r}")
     options = checker.build(collector.Options, top.options, "options")
-    validate_options = getattr(collector, "validate_options", None)
+    validate_options = collector.validate_options
     if options is not None and validate_options is not None:
         for key, message in validate_options(options):
             checker.add(f"options.{key}", message)

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from eumonitor.model import ChangeSet, EumonitorError, Page, RawCall, Request, Skipped, SourceRun, SourceSpec
-from eumonitor.sources import Collector, SourceError
+from eumonitor.sources.kind import Kind, SourceError
 from eumonitor.sources.normalize import best_per_identifier, normalize
 
 log = logging.getLogger(__name__)
@@ -39,7 +39,7 @@ class Scan:
         return -(-self.total_expected // self.first_page_rows)
 
 
-def scan_source(spec: SourceSpec, collector: Collector, fetch: Fetch, progress: Progress | None = None) -> Scan:
+def scan_source(spec: SourceSpec, collector: Kind, fetch: Fetch, progress: Progress | None = None) -> Scan:
     """Fetch and parse every page of one source. Raises SourceError or the fetcher's error."""
     scan = Scan()
     queue = list(collector.requests(spec))
@@ -71,7 +71,7 @@ def scan_source(spec: SourceSpec, collector: Collector, fetch: Fetch, progress: 
 def collect_source(
     store,
     spec: SourceSpec,
-    collector: Collector,
+    collector: Kind,
     fetch: Fetch,
     now: datetime,
     progress: Progress | None = None,
@@ -132,7 +132,7 @@ def _run(
 def collect(
     store,
     specs: Iterable[SourceSpec],
-    kinds: Mapping[str, Collector],
+    kinds: Mapping[str, Kind],
     fetch: Fetch,
     now: datetime,
     progress: Progress | None = None,

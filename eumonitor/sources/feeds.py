@@ -10,8 +10,8 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from eumonitor.model import Page, RawCall, SourceSpec
-from eumonitor.sources import SourceError
 from eumonitor.sources.dates import DateReport, read_dates
+from eumonitor.sources.kind import SourceError
 from eumonitor.sources.normalize import html_to_text
 
 MATCH_IN = ("all", "title")

@@ -13,8 +13,8 @@ from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
 
 from eumonitor.model import Budget, Page, Parsed, RawCall, Request, Skipped, SourceSpec
-from eumonitor.sources import Kind, SourceError
 from eumonitor.sources.ft_programmes import programme_id, programme_label
+from eumonitor.sources.kind import Kind, SourceError
 from eumonitor.sources.normalize import html_to_text
 
 BRUSSELS = ZoneInfo("Europe/Brussels")

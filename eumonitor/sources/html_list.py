@@ -10,7 +10,6 @@ import soupsieve
 from bs4 import BeautifulSoup, Tag
 
 from eumonitor.model import Page, Parsed, RawCall, Request, Skipped, SourceSpec
-from eumonitor.sources import Kind
 from eumonitor.sources.dates import parse_date
 from eumonitor.sources.feeds import (
     FeedOptions,
@@ -20,6 +19,7 @@ from eumonitor.sources.feeds import (
     stable_id,
     text_call,
 )
+from eumonitor.sources.kind import Kind
 from eumonitor.sources.normalize import html_to_text
 
 DATE_ROLES = ("deadline", "opening", "published")

@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo
 import icalendar
 
 from eumonitor.model import Page, Parsed, RawCall, Request, Skipped, SourceSpec
-from eumonitor.sources import Kind, SourceError
 from eumonitor.sources.feeds import FeedOptions, check_not_html, feed_option_problems, keep_item, stable_id
+from eumonitor.sources.kind import Kind, SourceError
 
 EXPECTED = "en iCalendar-feed (text/calendar)"
 DATE_MODES = ("open_close", "deadline")

@@ -10,7 +10,6 @@ from typing import Any
 import feedparser
 
 from eumonitor.model import Page, Parsed, RawCall, Request, Skipped, SourceSpec
-from eumonitor.sources import Kind, SourceError
 from eumonitor.sources.feeds import (
     FeedOptions,
     check_not_html,
@@ -19,6 +18,7 @@ from eumonitor.sources.feeds import (
     stable_id,
     text_call,
 )
+from eumonitor.sources.kind import Kind, SourceError
 from eumonitor.sources.normalize import html_to_text
 
 EXPECTED = "RSS/Atom"

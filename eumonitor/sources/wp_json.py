@@ -9,8 +9,8 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from eumonitor.model import Page, Parsed, RawCall, Request, Skipped, SourceSpec
-from eumonitor.sources import Kind, SourceError
 from eumonitor.sources.feeds import FeedOptions, check_not_html, feed_option_problems, keep_item, text_call
+from eumonitor.sources.kind import Kind, SourceError
 from eumonitor.sources.normalize import html_to_text
 
 EXPECTED = "JSON fra WordPress-API-et"

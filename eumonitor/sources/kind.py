@@ -1,0 +1,24 @@
+"""The contract every collector kind follows: one Kind value of its module's pure functions, and SourceError."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from eumonitor.model import EumonitorError, Page, Parsed, Request, SourceSpec
+
+
+class SourceError(EumonitorError):
+    """A whole page or response is unusable; the message is shown to a person as it is."""
+
+
+@dataclass(frozen=True)
+class Kind:
+    """A collector kind made of one module's pure functions; what each module hands the registry."""
+
+    Options: type  # a frozen dataclass; its fields are the allowed [options] keys
+    requests: Callable[[SourceSpec], list[Request]]
+    parse: Callable[[SourceSpec, Page], Parsed]
+    validate_options: Callable[[object], list[tuple[str, str]]] | None = None
+    # False for feeds that show only their latest items: calls missing from a scan are not unlisted.
+    complete_listing: bool = True
