@@ -36,3 +36,17 @@ def test_the_package_shows_the_pipeline_with_a_handful_of_top_level_modules():
     assert modules == {"__init__", "__main__", "model", "nb", "context", "jobs", "scheduler", "files"}
     stages = {p.name for p in package.iterdir() if (p / "__init__.py").exists()}
     assert stages == {"sources", "store", "matching", "digests", "config", "cli", "web"}
+
+
+def test_every_expected_failure_derives_from_one_root():
+    from eumonitor.config.checker import ConfigError
+    from eumonitor.config.edit import ProfilePathError
+    from eumonitor.digests.mailer import DeliveryError
+    from eumonitor.files import LockError
+    from eumonitor.model import EumonitorError
+    from eumonitor.sources.http import FetchError
+    from eumonitor.sources.kind import SourceError
+    from eumonitor.store import StoreError
+
+    for error in (ConfigError, ProfilePathError, DeliveryError, LockError, FetchError, SourceError, StoreError):
+        assert issubclass(error, EumonitorError), error

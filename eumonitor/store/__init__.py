@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from eumonitor.model import EumonitorError
 from eumonitor.store import schema
 from eumonitor.store.calls import CallsMixin
 from eumonitor.store.deliveries import DeliveriesMixin
@@ -19,7 +20,7 @@ from eumonitor.store.search import SearchMixin
 from eumonitor.store.weblog import WebLogMixin
 
 
-class StoreError(Exception):
+class StoreError(EumonitorError):
     """The archive cannot be opened or migrated; the message names the file."""
 
 
