@@ -180,6 +180,8 @@ def test_theme_deadline_calendar_is_valid(client) -> None:
 def test_sources_page_shows_runs(client) -> None:
     html = text_of(client.get("/sources"))
     assert "eu-funding-tenders" in html and "Siste kjøringer" in html and "OK" in html
+    # The run at 08:00 in Bergen is stored as 06:00 UTC; the page shows the city's clock.
+    assert "2026-06-24 08:00" in html and "2026-06-24 06:00" not in html
 
 
 def test_profiles_list_shows_owner_and_match_counts(client) -> None:

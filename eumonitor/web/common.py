@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 from functools import wraps
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -88,4 +89,15 @@ def template_globals() -> dict[str, Any]:
         "source_title": lambda s: getattr(app_ctx().config.sources.get(s), "title", "") or s,
         "call_url": call_url,
         "quote": lambda s: quote(str(s), safe=""),
+        "local_time": local_time,
     }
+
+
+def local_time(moment: datetime | str | None) -> str:
+    """A stored moment (UTC) as the city's clock shows it ([schedule] timezone), e.g. "2026-06-22 07:00"."""
+    if not moment:
+        return ""
+    value = datetime.fromisoformat(moment) if isinstance(moment, str) else moment
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(app_ctx().zone).strftime("%Y-%m-%d %H:%M")
