@@ -107,7 +107,7 @@ def match_all(store: Store, root: Path) -> None:
 
     profiles, _ = load_profiles(REPO)
     start = time.perf_counter()
-    run_match(store, profiles, root / "var" / "eumonitor.db", datetime.now(UTC))
+    run_match(store, profiles, datetime.now(UTC))
     print(f"matched {len(profiles)} profiles in {time.perf_counter() - start:.1f} s")
 
 

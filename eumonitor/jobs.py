@@ -93,7 +93,7 @@ def match_all(
     chosen = ctx.config.profiles if profiles is None else profiles
     if not chosen:
         return None
-    return run_match(ctx.store, chosen, ctx.config.archive_path, ctx.now(), rebuild)
+    return run_match(ctx.store, chosen, ctx.now(), rebuild)
 
 
 def alert(ctx: AppContext) -> list[FailingSource]:

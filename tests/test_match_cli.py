@@ -193,7 +193,7 @@ def test_web_preview_shows_the_right_call_when_two_sources_share_an_id(root, oce
     profiles, _ = load_profiles(root)
     store = Store(root / "var/eumonitor.db")
     try:
-        model = current_model(store, root / "var/eumonitor.db", profiles)
+        model = current_model(store, profiles)
         saved = profiles["hav"]
         edited = replace(saved, exclude=("opera",))  # touches only the off-theme post
         rows, _ = compare(store, model, saved, edited, NOW.date())

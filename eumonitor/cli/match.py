@@ -47,7 +47,7 @@ def explain(ctx: click.Context, identifier: str, source: str) -> None:
     from eumonitor.matching.incremental import explain as verdicts
 
     src, ext = found[0]
-    matches = verdicts(app.store, app.config.profiles, app.config.archive_path, (src, ext))
+    matches = verdicts(app.store, app.config.profiles, (src, ext))
     if not matches:
         click.echo(f"{ext} er ikke matchet ennå; kjør `eumonitor match`.", err=True)
         ctx.exit(1)
@@ -89,7 +89,7 @@ def preview(ctx: click.Context, profile_id: str, file: str | None, limit: int) -
             for problem in problems:
                 click.echo(f"  {problem}", err=True)
             ctx.exit(2)
-    model = current_model(app.store, app.config.archive_path, app.config.profiles)
+    model = current_model(app.store, app.config.profiles)
     top, entering, leaving = run_preview(app.store, model, saved, edited, app.today(), limit)
     which = f"som i {file}" if file else "som lagret"
     click.echo(f"Topp {limit} åpne utlysninger for {profile_id} ({which}):")

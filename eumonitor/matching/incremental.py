@@ -4,24 +4,21 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import pickle
-import tempfile
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
-from pathlib import Path
+from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from eumonitor.matching import score as matcher
+from eumonitor.matching import vectors
 from eumonitor.model import Match, Profile
+
+if TYPE_CHECKING:
+    from eumonitor.store import Store
 
 # When the archive has grown this much since the last fit, the IDF no longer describes it: fit again.
 REFIT_GROWTH = 1.5
-# 2: single words plus the profiles' phrases (no bigrams of everything); 3: safer stemming and the role boost
-# (a new version re-fits and re-scores every profile, so stored scores never mix the two ways of scoring);
-# 4: the vectoriser moved to eumonitor.matching.text, so pickles of version 3 name classes by their old module.
-MODEL_VERSION = 4
 
 
 @dataclass
@@ -35,53 +32,22 @@ class MatchReport:
     unfitted: list[str] = field(default_factory=list)  # profile phrases counted as words until a rebuild
 
 
-def model_path(archive_path: Path) -> Path:
-    """The call vectors live next to the archive: var/eumonitor.db -> var/eumonitor.matching.score.pkl."""
-    return archive_path.with_name(archive_path.stem + ".matcher.pkl")
-
-
 def fingerprint(profile: Profile) -> str:
     """What a profile scores with; any edit that can change a score changes it."""
     data = asdict(profile)
     data.pop("path", None)
     blob = json.dumps(data, sort_keys=True, ensure_ascii=False, default=str)
-    return hashlib.sha256(f"{MODEL_VERSION}:{blob}".encode()).hexdigest()[:16]
-
-
-def load_model(path: Path) -> matcher.Model | None:
-    """The kept vectors, or None when missing or unreadable (then everything is fitted again)."""
-    try:
-        with path.open("rb") as handle:
-            stored = pickle.load(handle)
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
-        return None
-    if not isinstance(stored, dict) or stored.get("version") != MODEL_VERSION:
-        return None
-    return stored["model"]
-
-
-def save_model(path: Path, model: matcher.Model) -> None:
-    """Write atomically, so a crash never leaves half a file for the next run."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    model._stems = model._names = model._role = None  # rebuilt on demand; not worth the disk
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            pickle.dump({"version": MODEL_VERSION, "model": model}, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    return hashlib.sha256(f"{vectors.MODEL_VERSION}:{blob}".encode()).hexdigest()[:16]
 
 
 def refresh_model(
-    store, path: Path, rebuild: bool = False, phrases: Sequence[str] | None = None
+    store: Store, rebuild: bool = False, phrases: Sequence[str] | None = None
 ) -> tuple[matcher.Model, list[int], bool]:
     """The model brought up to date with the archive: (model, rows of new/changed calls, fitted anew).
 
     A full fit counts the given phrases (the profiles'); without them, those of the kept model.
     """
-    old = load_model(path)
+    old = vectors.load_model(store)
     model = None if rebuild else old
     hashes = store.call_hashes()
     if model is not None and len(hashes) > REFIT_GROWTH * max(1, model.fitted_rows):
@@ -100,19 +66,21 @@ def refresh_model(
     return model, rows, False
 
 
-def run_match(
-    store, profiles: Mapping[str, Profile], archive_path: Path, now: datetime, rebuild: bool = False
-) -> MatchReport:
+def run_match(store: Store, profiles: Mapping[str, Profile], now: datetime, rebuild: bool = False) -> MatchReport:
     """Score what changed: all calls for edited profiles, new and changed calls for the rest.
 
     Only what a reader needs is stored: matches, exclusions and near misses (matcher.stored_positions);
-    `explain` computes the other calls' scores from the kept vectors.
+    `explain` computes the other calls' scores from the kept vectors. Vectors and matches are written in one
+    transaction: after a crash both are as they were, and the next run scores the same calls again.
     """
-    path = model_path(archive_path)
     phrases = matcher.profile_phrases(profiles.values())
-    model, rows, fitted = refresh_model(store, path, rebuild, phrases)
+    model, rows, fitted = refresh_model(store, rebuild, phrases)
     report = MatchReport(rebuilt=fitted, calls_scored=len(rows))
+    # Encoded before the write lock is taken: other writers (a collect, a web save) wait only for the writes.
+    state = vectors.to_state(model) if fitted or rows else None
     with store.transaction():
+        if state is not None:
+            store.put_model_state(state)
         store.forget_profiles(list(profiles))
         for profile in profiles.values():
             state = store.profile_state(profile.id)
@@ -125,18 +93,16 @@ def run_match(
             elif rows:
                 matches, _ = matcher.score_profile(model, profile, rows, scale=state["scale"], stored_only=True)
                 store.save_matches(profile.id, matches, now, scored=[model.keys[r] for r in rows])
-    if fitted or rows:
-        save_model(path, model)
     report.counts = store.match_counts()
     report.unfitted = matcher.unfitted_phrases(model, profiles.values())
     return report
 
 
-def explain(store, profiles: Mapping[str, Profile], archive_path: Path, key: tuple[str, str]) -> list[Match]:
+def explain(store: Store, profiles: Mapping[str, Profile], key: tuple[str, str]) -> list[Match]:
     """Every profile's verdict on one call: the stored ones, the rest scored on the fly from the kept vectors."""
     stored = {m.profile_id: m for m in store.matches_for_call(*key)}
     missing = [p for pid, p in profiles.items() if pid not in stored]
-    model = load_model(model_path(archive_path)) if missing else None
+    model = vectors.load_model(store) if missing else None
     row = model.row_of().get(key) if model is not None else None
     if row is not None:
         for profile in missing:
@@ -149,7 +115,7 @@ def explain(store, profiles: Mapping[str, Profile], archive_path: Path, key: tup
 
 
 def preview(
-    store, model: matcher.Model, saved: Profile, edited: Profile | None, today, limit: int = 20
+    store: Store, model: matcher.Model, saved: Profile, edited: Profile | None, today: date, limit: int = 20
 ) -> tuple[list[tuple[tuple[str, str], float]], list[tuple[str, str]], list[tuple[str, str]]]:
     """Top open calls for the edited (or saved) profile, and the calls entering and leaving versus the saved one.
 
@@ -171,7 +137,7 @@ def preview(
     return after, [k for k in new_keys if k not in old_keys], [k for k in old_keys if k not in new_keys]
 
 
-def current_model(store, archive_path: Path, profiles: Mapping[str, Profile] | None = None) -> matcher.Model:
+def current_model(store: Store, profiles: Mapping[str, Profile] | None = None) -> matcher.Model:
     """The model as a match run would see it, without saving anything."""
     phrases = matcher.profile_phrases(profiles.values()) if profiles is not None else None
-    return refresh_model(store, model_path(archive_path), phrases=phrases)[0]
+    return refresh_model(store, phrases=phrases)[0]

@@ -9,6 +9,7 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 from scipy import sparse
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfTransformer
+from sklearn.preprocessing import normalize
 
 from eumonitor.matching.stopwords import BOILERPLATE, NORWEGIAN
 from eumonitor.model import Call, Profile
@@ -141,16 +142,26 @@ class PhraseAnalyzer:
 
 
 class Vectorizer:
-    """Counts words and phrases per call, then scikit-learn's TfidfTransformer (sublinear tf, idf, l2).
+    """Counts words and phrases per call, then TF-IDF as scikit-learn's TfidfTransformer (sublinear tf, idf, l2).
 
     The counting is what a fit spends its time on; counting each call's words with a Counter and looking
     up each distinct word once is faster than scikit-learn's per-token loop, with the same result.
+    The weighting is done here from `idf_`, so vectors restored from the archive need only the vocabulary
+    and the IDF (plain arrays), never a fitted scikit-learn object.
     """
 
     def __init__(self, phrases: Iterable[str] = ()):
         self.analyzer = PhraseAnalyzer(phrases)
         self.vocabulary_: dict[str, int] = {}
-        self.transformer = TfidfTransformer(sublinear_tf=True)
+        self.idf_: np.ndarray = np.zeros(0, dtype=np.float32)
+
+    @classmethod
+    def restored(cls, phrases: Iterable[str], terms: Sequence[str], idf: np.ndarray) -> Vectorizer:
+        """A fitted vectoriser from what a fit learnt: its phrases, the terms by column, and their IDF."""
+        vectorizer = cls(phrases)
+        vectorizer.vocabulary_ = {term: col for col, term in enumerate(terms)}
+        vectorizer.idf_ = idf
+        return vectorizer
 
     def _counts(self, docs: Iterable[str], grow: bool) -> sparse.csr_matrix:
         if grow:
@@ -183,19 +194,25 @@ class Vectorizer:
             matrix = matrix[:, np.fromiter((col for _, col in kept), dtype=np.int64, count=len(kept))]
         return matrix
 
+    def _weigh(self, counts: sparse.csr_matrix) -> sparse.csr_matrix:
+        """What TfidfTransformer(sublinear_tf=True).transform computes: 1 + log(tf), times idf, rows l2-normed."""
+        np.log(counts.data, counts.data)
+        counts.data += 1.0
+        counts.data *= self.idf_[counts.indices]
+        return normalize(counts, norm="l2", copy=False).tocsr()
+
     def fit_transform(self, docs: Iterable[str]) -> sparse.csr_matrix:
-        return self.transformer.fit_transform(self._counts(docs, grow=True)).tocsr()
+        counts = self._counts(docs, grow=True)
+        # scikit-learn learns the (smoothed) IDF; the weighting itself is _weigh, shared with transform.
+        self.idf_ = TfidfTransformer(sublinear_tf=True).fit(counts).idf_
+        return self._weigh(counts)
 
     def fit(self, docs: Iterable[str]) -> Vectorizer:
         self.fit_transform(docs)
         return self
 
     def transform(self, docs: Iterable[str]) -> sparse.csr_matrix:
-        return self.transformer.transform(self._counts(docs, grow=False)).tocsr()
-
-    @property
-    def idf_(self) -> np.ndarray:
-        return self.transformer.idf_
+        return self._weigh(self._counts(docs, grow=False))
 
     def get_feature_names_out(self) -> np.ndarray:
         names = np.empty(len(self.vocabulary_), dtype=object)

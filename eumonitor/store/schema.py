@@ -196,4 +196,26 @@ CREATE TABLE call_links (
 CREATE INDEX call_links_by_primary ON call_links(primary_id);
 """,
     ),
+    # store/vectors.py: the matcher's fitted state as plain data, written in the match transaction
+    (
+        50,
+        """
+CREATE TABLE match_model (
+    -- One row. Small columns first: reading the revision or stamp never steps over the large values.
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    revision INTEGER NOT NULL,
+    format INTEGER NOT NULL,
+    model_version INTEGER NOT NULL,
+    stamp TEXT NOT NULL,
+    fitted_rows INTEGER NOT NULL,
+    phrases TEXT NOT NULL,
+    terms TEXT NOT NULL,
+    keys TEXT NOT NULL,
+    hashes TEXT NOT NULL,
+    programmes TEXT NOT NULL,
+    idf BLOB NOT NULL,
+    matrix BLOB NOT NULL
+);
+""",
+    ),
 ]

@@ -38,7 +38,7 @@ def theme_scores(call: Call) -> list[dict[str, Any]]:
     from eumonitor.matching import incremental as matching
 
     ctx = app_ctx()
-    verdicts = matching.explain(ctx.store, current_profiles(), ctx.config.archive_path, call.key)
+    verdicts = matching.explain(ctx.store, current_profiles(), call.key)
     titles = profile_titles()
     order = {"match": 0, "below": 1, "excluded": 2}
     found = sorted(verdicts, key=lambda m: (order.get(m.state, 3), -m.score))

@@ -5,7 +5,6 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 from eumonitor.matching import incremental as matching
@@ -31,11 +30,11 @@ class ModelCache:
         self._stamp: tuple[Any, ...] = ()
         self._model: matcher.Model | None = None
 
-    def get(self, store: Any, archive_path: Path) -> matcher.Model:
+    def get(self, store: Any) -> matcher.Model:
         stamp = store.archive_stamp()
         with self._lock:
             if self._model is None or self._stamp != stamp:
-                self._model = matching.current_model(store, archive_path)
+                self._model = matching.current_model(store)
                 self._stamp = stamp
             return self._model
 

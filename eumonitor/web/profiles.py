@@ -35,7 +35,7 @@ def _cache() -> ModelCache:
 
 def _model():
     ctx = app_ctx()
-    return _cache().get(ctx.store, ctx.config.archive_path)
+    return _cache().get(ctx.store)
 
 
 def _saved(profile_id: str) -> Profile:

@@ -61,4 +61,4 @@ def score_all(ctx: AppContext) -> None:
     from eumonitor.matching.incremental import run_match
 
     profiles, _ = load_profiles(ctx.config.root)
-    run_match(ctx.store, profiles, ctx.config.archive_path, ctx.now())
+    run_match(ctx.store, profiles, ctx.now())
