@@ -45,9 +45,10 @@ def explain(ctx: click.Context, identifier: str, source: str) -> None:
         click.echo(f"{problem} med id {identifier!r}; bruk --source ved flere.", err=True)
         ctx.exit(1)
     from eumonitor.matching.incremental import explain as verdicts
+    from eumonitor.matching.vectors import load_model
 
     src, ext = found[0]
-    matches = verdicts(app.store, app.config.profiles, (src, ext))
+    matches = verdicts(app.store, app.config.profiles, load_model(app.store), (src, ext))
     if not matches:
         click.echo(f"{ext} er ikke matchet ennå; kjør `eumonitor match`.", err=True)
         ctx.exit(1)

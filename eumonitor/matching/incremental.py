@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
@@ -98,17 +99,21 @@ def run_match(store: Store, profiles: Mapping[str, Profile], now: datetime, rebu
     return report
 
 
-def explain(store: Store, profiles: Mapping[str, Profile], key: tuple[str, str]) -> list[Match]:
-    """Every profile's verdict on one call: the stored ones, the rest scored on the fly from the kept vectors."""
+def explain(
+    store: Store, profiles: Mapping[str, Profile], model: matcher.Model | None, key: tuple[str, str]
+) -> list[Match]:
+    """Every profile's verdict on one call: the stored ones, the rest scored on the fly from the model's vectors.
+
+    Without a model (nothing matched yet), only the stored verdicts.
+    """
     stored = {m.profile_id: m for m in store.matches_for_call(*key)}
     missing = [p for pid, p in profiles.items() if pid not in stored]
-    model = vectors.load_model(store) if missing else None
-    row = model.row_of().get(key) if model is not None else None
-    if row is not None:
+    row = model.row_of().get(key) if model is not None and missing else None
+    if model is not None and row is not None:
         for profile in missing:
             state = store.profile_state(profile.id)
             if state is None or state["model_stamp"] != model.stamp:
-                continue
+                continue  # scored with other vectors (or never): its scale would not fit these
             scored = matcher.score(model, profile, [row], scale=state["scale"])
             stored[profile.id] = matcher.matches_of(model, scored)[0]
     return sorted(stored.values(), key=lambda m: (-m.score, m.profile_id))
@@ -141,3 +146,30 @@ def current_model(store: Store, profiles: Mapping[str, Profile] | None = None) -
     """The model as a match run would see it, without saving anything."""
     phrases = matcher.profile_phrases(profiles.values()) if profiles is not None else None
     return refresh_model(store, phrases=phrases)[0]
+
+
+class ModelCache:
+    """The model as a match run would see it, kept in memory until the archive or the stored vectors change.
+
+    One per process (the web app makes one in create_app): the call page and the profile page share it, so
+    the vectors are read from the archive once, not per request. Thread-safe: one thread loads, the others wait.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._key: tuple[object, ...] = ()
+        self._model: matcher.Model | None = None
+
+    def get(self, store: Store) -> matcher.Model:
+        """The current model (fitted from the archive when no match run has kept vectors yet)."""
+        # The archive stamp moves when calls change, the revision when a match run keeps new vectors.
+        key = (store.archive_stamp(), store.model_revision())
+        with self._lock:
+            if self._model is None or self._key != key:
+                self._model = current_model(store)
+                self._key = key
+            return self._model
+
+    def if_matched(self, store: Store) -> matcher.Model | None:
+        """The current model, or None before the first match run: a call page must never start a full fit."""
+        return self.get(store) if store.model_revision() is not None else None

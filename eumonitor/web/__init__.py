@@ -11,6 +11,7 @@ from flask import Flask, Response, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from eumonitor.context import AppContext
+from eumonitor.matching.incremental import ModelCache
 from eumonitor.web.common import current_editor, template_globals
 
 PACKAGE = Path(__file__).resolve().parent.parent
@@ -39,6 +40,7 @@ def create_app(ctx: AppContext) -> Flask:
         MAX_CONTENT_LENGTH=256 * 1024,
     )
     app.extensions["eumonitor"] = ctx
+    app.extensions["eumonitor.models"] = ModelCache()  # one per app: the call and profile pages share it
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     app.context_processor(template_globals)

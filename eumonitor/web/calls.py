@@ -6,10 +6,12 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, render_template, request, url_for
 
+from eumonitor.matching import incremental as matching
 from eumonitor.model import Call
 from eumonitor.nb import CHANGE_NB, change_detail
 from eumonitor.web import ical
 from eumonitor.web.common import app_ctx, current_profiles, profile_titles
+from eumonitor.web.preview import models
 from eumonitor.web.sanitize import safe_html
 
 bp = Blueprint("calls", __name__)
@@ -35,10 +37,10 @@ def theme_scores(call: Call) -> list[dict[str, Any]]:
     Only matches and near misses are stored; the matcher scores the other themes from its kept vectors,
     so the page shows every theme, as `eumonitor explain` does.
     """
-    from eumonitor.matching import incremental as matching
-
     ctx = app_ctx()
-    verdicts = matching.explain(ctx.store, current_profiles(), call.key)
+    # The app's shared model (read once, not per view); before any match run, only stored verdicts show.
+    model = models().if_matched(ctx.store)
+    verdicts = matching.explain(ctx.store, current_profiles(), model, call.key)
     titles = profile_titles()
     order = {"match": 0, "below": 1, "excluded": 2}
     found = sorted(verdicts, key=lambda m: (order.get(m.state, 3), -m.score))

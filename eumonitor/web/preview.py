@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+
+from flask import current_app
 
 from eumonitor.matching import incremental as matching
 from eumonitor.matching import score as matcher
+from eumonitor.matching.incremental import ModelCache
 from eumonitor.model import Call, Profile
+from eumonitor.store import Store
 
 TOP = 20
 
@@ -22,25 +24,13 @@ class PreviewRow:
     change: str  # "new" when it enters the top list with the edit, "leaves" when it drops out, else ""
 
 
-class ModelCache:
-    """The matcher's model as a match run sees it; refreshed only when the archive has changed."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._stamp: tuple[Any, ...] = ()
-        self._model: matcher.Model | None = None
-
-    def get(self, store: Any) -> matcher.Model:
-        stamp = store.archive_stamp()
-        with self._lock:
-            if self._model is None or self._stamp != stamp:
-                self._model = matching.current_model(store)
-                self._stamp = stamp
-            return self._model
+def models() -> ModelCache:
+    """The app's one model cache (made in create_app), shared by the call page and the profile page."""
+    return current_app.extensions["eumonitor.models"]
 
 
 def compare(
-    store: Any, model: matcher.Model, saved: Profile, edited: Profile, today: date
+    store: Store, model: matcher.Model, saved: Profile, edited: Profile, today: date
 ) -> tuple[list[PreviewRow], list[PreviewRow]]:
     """The edited profile's top open calls (entering ones marked) and the saved list's calls that drop out."""
     after, entering, leaving = matching.preview(store, model, saved, edited, today, TOP)

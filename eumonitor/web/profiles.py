@@ -9,7 +9,6 @@ from typing import Any
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     get_flashed_messages,
     redirect,
@@ -21,21 +20,18 @@ from flask import (
 from eumonitor import jobs
 from eumonitor.config import edit as profile_edit
 from eumonitor.config.edit import EditResult, ProfileEdit, ProfilePathError
+from eumonitor.matching import score as matcher
 from eumonitor.model import Profile
 from eumonitor.web.common import app_ctx, current_editor, current_profiles, login_required, require_csrf
-from eumonitor.web.preview import ModelCache, compare
+from eumonitor.web.preview import compare, models
 
 bp = Blueprint("profiles", __name__)
 EMPTY_ROWS = 2  # blank keyword rows offered for new groups
 
 
-def _cache() -> ModelCache:
-    return current_app.extensions.setdefault("eumonitor.models", ModelCache())
-
-
-def _model():
-    ctx = app_ctx()
-    return _cache().get(ctx.store)
+def _model() -> matcher.Model:
+    """The model the previews score with: the app's shared one."""
+    return models().get(app_ctx().store)
 
 
 def _saved(profile_id: str) -> Profile:
