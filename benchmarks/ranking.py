@@ -1,6 +1,6 @@
 """Ranking quality (eumonitor vs TF-IDF and BM25 baselines) and matching speed on a 50,000-call archive.
 
-Run: .venv/bin/python benchmarks/ranking.py [--judgements FILE] [--scans DIR ...] [--calls 50000]
+Run: .venv/bin/python -m benchmarks.ranking [--judgements FILE] [--scans DIR ...] [--calls 50000]
 """
 
 from __future__ import annotations
@@ -8,6 +8,8 @@ from __future__ import annotations
 import argparse
 import math
 import re
+import subprocess
+import sys
 import tempfile
 import time
 from dataclasses import replace
@@ -18,8 +20,9 @@ import numpy as np
 from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 
 from eumonitor.config.profiles import load_profiles
-from eumonitor.matching import evaluation
+from eumonitor.matching import evaluation, vectors
 from eumonitor.matching import score as matcher
+from eumonitor.matching.incremental import run_match
 from eumonitor.model import Keyword
 from eumonitor.store import Store
 
@@ -136,35 +139,63 @@ def speed(scans: list[Path], total: int) -> None:
         f"  full gjenoppbygging / standard-fit: {full / floor:.2f}x; / fit med samme innstillinger: {full / same:.2f}x"
     )
     with tempfile.TemporaryDirectory() as folder:
-        store = Store(Path(folder) / "bench.db")
-        with store.transaction():
-            store.upsert_calls("eu-funding-tenders", archive, NOW, None, complete=False)
-        with store.transaction():
-            for profile in profiles:
-                store.save_matches(profile.id, matcher.score_profile(model, profile, stored_only=True)[0], NOW)
-        edited = replace(profiles[0], keywords=profiles[0].keywords + (Keyword("seals", 2.0),))
+        incremental_speed(Path(folder) / "bench.db", archive, fresh)
 
-        def rescore_one():
-            matches, _ = matcher.score_profile(model, edited, stored_only=True)
-            with store.transaction():
-                store.save_matches(edited.id, matches, NOW, replace_all=True)
-            return len(matches)
 
-        kept, _ = timed("skår på nytt etter én profilendring, nytt ord (inkl. lagring)", rescore_one)
-        print(f"  (lagret for profilen: {kept} rader av {len(archive)}; resten regnes ut ved `explain`)")
-        with store.transaction():
-            store.upsert_calls("eu-funding-tenders", fresh, NOW, None, complete=False)
+def incremental_speed(path: Path, archive, fresh) -> None:
+    """What `eumonitor match` costs between runs. Each run is a new process, as the command or the scheduler's
+    job is: the kept vectors are read from the archive's match_model row and written back with the matches."""
+    store = Store(path)
+    with store.transaction():
+        store.upsert_calls("eu-funding-tenders", archive, NOW, None, complete=False)
+    store.close()
+    in_new_process("første match-kjøring: fit + skår 9 profiler + lagre treff og vektorer", path, "match")
+    store = Store(path)
+    sizes = store.conn.execute(
+        "SELECT length(matrix), length(idf) + length(terms) + length(keys) + length(hashes) + length(programmes) "
+        "+ length(phrases) FROM match_model"
+    ).fetchone()
+    store.close()
+    matrix_mb, rest_mb = sizes[0] / 1e6, sizes[1] / 1e6
+    print(
+        f"  vektorraden i SQLite: {matrix_mb + rest_mb:.1f} MB (matrisen {matrix_mb:.1f} MB, resten {rest_mb:.1f} MB)"
+    )
+    in_new_process("les vektorene fra SQLite (ny prosess)", path, "load")
+    in_new_process("etter én profilendring (nytt ord): les vektorer, skår profilen, lagre", path, "edit")
+    store = Store(path)
+    kept = store.conn.execute("SELECT count(*) FROM matches WHERE profile_id = ?", (EDITED,)).fetchone()[0]
+    print(f"  (lagret for profilen: {kept} rader av {len(archive)}; resten regnes ut ved `explain`)")
+    with store.transaction():
+        store.upsert_calls("eu-funding-tenders", fresh, NOW, None, complete=False)
+    store.close()
+    in_new_process("1 000 nye utlysninger: les vektorer, vektoriser, skår 9 profiler, lagre alt", path, "edit")
 
-        def score_new():
-            rows = matcher.update(model, store.calls_by_keys([c.key for c in fresh]))
-            keys = [model.keys[r] for r in rows]
-            with store.transaction():
-                for profile in profiles:
-                    matches = matcher.score_profile(model, profile, rows, 1.0, stored_only=True)[0]
-                    store.save_matches(profile.id, matches, NOW, scored=keys)
 
-        timed("skår 1 000 nye utlysninger mot 9 profiler (inkl. lese/lagre)", score_new)
-        store.close()
+EDITED = "hav"
+
+
+def in_new_process(label: str, path: Path, step: str) -> None:
+    """Time one step in a fresh interpreter (its start-up and imports not counted), and print it."""
+    command = [sys.executable, "-m", "benchmarks.ranking", "--step", step, "--archive", str(path)]
+    done = subprocess.run(command, cwd=REPO, capture_output=True, text=True, check=True)
+    print(f"  {label:<62} {float(done.stdout.split()[0]):8.2f} s  {' '.join(done.stdout.split()[1:])}")
+
+
+def run_step(step: str, path: Path) -> None:
+    """One timed step of incremental_speed, run in its own process: prints the seconds, then what it did."""
+    profiles = load_profiles(REPO)[0]
+    if step == "edit":
+        hav = profiles[EDITED]
+        profiles = {**profiles, EDITED: replace(hav, keywords=(*hav.keywords, Keyword("seals", 2.0)))}
+    store = Store(path)
+    start = time.perf_counter()
+    if step == "load":
+        model = vectors.load_model(store)
+        print(f"{time.perf_counter() - start:.3f} ({len(model.keys)} rader, {model.matrix.nnz} ikke-null)")
+        return
+    report = run_match(store, profiles, NOW)
+    seconds = time.perf_counter() - start
+    print(f"{seconds:.3f} (nye/endrede: {report.calls_scored}, skåret på nytt: {len(report.profiles_rescored)})")
 
 
 def main() -> None:
@@ -175,7 +206,12 @@ def main() -> None:
     parser.add_argument("--scans", type=Path, nargs="+", default=default_scans)
     parser.add_argument("--calls", type=int, default=50_000)
     parser.add_argument("--skip-speed", action="store_true")
+    parser.add_argument("--step", choices=("match", "load", "edit"), help=argparse.SUPPRESS)
+    parser.add_argument("--archive", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.step:
+        run_step(args.step, args.archive)
+        return
     quality(args.judgements, args.scans, args.themes)
     if not args.skip_speed:
         speed(args.scans, args.calls)

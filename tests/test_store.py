@@ -188,3 +188,17 @@ def test_profile_matches_needs_the_callers_today(store):
     with pytest.raises(TypeError):
         store.profile_matches("hav")  # the server's date.today() may not be the city's today
     assert store.profile_matches("hav", today=date(2026, 7, 1)) == []
+
+
+def test_calls_by_keys_and_saved_matches_keep_two_sources_with_one_id_apart(store):
+    from eumonitor.model import Match
+
+    upsert(store, [call("A"), call("B")], T1)
+    with store.transaction():
+        store.upsert_calls("other", [replace(call("A", title="Other source's A"), source="other")], T1, None, True)
+    keys = [("other", "A"), ("eu", "missing"), ("eu", "B"), ("eu", "A")]
+    assert [(c.source, c.external_id) for c in store.calls_by_keys(keys)] == [("other", "A"), ("eu", "B"), ("eu", "A")]
+    with store.transaction():
+        saved = store.save_matches("hav", [Match("hav", "other", "A", 0.9), Match("hav", "eu", "gone", 0.8)], T2)
+    assert saved == 1  # a call the archive does not hold is left out
+    assert [m.score for m in store.matches_for_call("other", "A")] == [0.9] and store.matches_for_call("eu", "A") == []

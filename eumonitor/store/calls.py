@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict
 from datetime import date, datetime
 from typing import Any
@@ -244,15 +245,11 @@ class CallsMixin:
 
     def calls_by_keys(self, keys: Sequence[tuple[str, str]]) -> list[Call]:
         """The given calls, in the given order (missing ones left out)."""
-        wanted = set(keys)
-        ids = sorted({k[1] for k in wanted})
         found = {}
-        for start in range(0, len(ids), 500):  # stay below SQLite's limit on bound parameters
-            chunk = ids[start : start + 500]
-            sql = f"SELECT * FROM calls WHERE external_id IN ({','.join('?' * len(chunk))})"
-            for row in self.conn.execute(sql, chunk):
-                if (row["source"], row["external_id"]) in wanted:
-                    found[(row["source"], row["external_id"])] = row_to_call(row)
+        for source, chunk in _by_source(keys):
+            sql = f"SELECT * FROM calls WHERE source = ? AND external_id IN ({','.join('?' * len(chunk))})"
+            for row in self.conn.execute(sql, [source, *chunk]):
+                found[(row["source"], row["external_id"])] = row_to_call(row)
         return [found[k] for k in keys if k in found]
 
     def open_call_keys(self, today: date) -> set[tuple[str, str]]:
@@ -282,6 +279,26 @@ class CallsMixin:
         """Changes whenever a call is added or changed; what cached models in the web app key on."""
         row = self.conn.execute("SELECT count(*), coalesce(max(last_changed), '') FROM calls").fetchone()
         return int(row[0]), str(row[1])
+
+
+def call_ids(conn: sqlite3.Connection, keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], int]:
+    """The archive's internal id of each given call (missing ones left out); for tables that refer to calls."""
+    found = {}
+    for source, chunk in _by_source(keys):
+        sql = f"SELECT external_id, id FROM calls WHERE source = ? AND external_id IN ({','.join('?' * len(chunk))})"
+        found.update(((source, r[0]), r[1]) for r in conn.execute(sql, [source, *chunk]))
+    return found
+
+
+def _by_source(keys: Iterable[tuple[str, str]], size: int = 500) -> Iterator[tuple[str, list[str]]]:
+    """(source, ids) in chunks: each lookup goes through the (source, external_id) index, and the chunks
+    stay below SQLite's limit on bound parameters."""
+    grouped: dict[str, list[str]] = defaultdict(list)
+    for source, external_id in dict.fromkeys(keys):
+        grouped[source].append(external_id)
+    for source, ids in grouped.items():
+        for start in range(0, len(ids), size):
+            yield source, ids[start : start + size]
 
 
 def _encode(value: Any) -> str | None:
