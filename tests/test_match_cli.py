@@ -207,3 +207,18 @@ def test_web_preview_shows_the_right_call_when_two_sources_share_an_id(root, oce
         ]
     finally:
         store.close()
+
+
+def test_an_empty_archive_is_matched_previewed_and_run_without_a_traceback_then_fitted_once_calls_arrive(tmp_path):
+    shutil.copytree(REPO / "profiles", tmp_path / "profiles")
+    shutil.copytree(REPO / "digests", tmp_path / "digests")
+    (tmp_path / "config.toml").write_text('[archive]\npath = "var/eumonitor.db"\n')
+    assert "Treff per tema: ingen" in run(tmp_path, "match")
+    assert "Ingen åpne utlysninger treffer profilen ennå" in run(tmp_path, "profile", "preview", "hav")
+    assert "0 utlysninger vurdert" in run(tmp_path, "run", "--once")
+    # The first calls after an empty start are fitted and scored, not held against an empty vocabulary.
+    store = Store(tmp_path / "var/eumonitor.db")
+    with store.transaction():
+        store.upsert_calls("eu-funding-tenders", corpus()[:1], NOW, None, complete=False)
+    store.close()
+    assert "full gjenoppbygging" in run(tmp_path, "match")

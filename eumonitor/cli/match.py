@@ -94,6 +94,8 @@ def preview(ctx: click.Context, profile_id: str, file: str | None, limit: int) -
     top, entering, leaving = run_preview(app.store, model, saved, edited, app.today(), limit)
     which = f"som i {file}" if file else "som lagret"
     click.echo(f"Topp {limit} åpne utlysninger for {profile_id} ({which}):")
+    if not top:
+        click.echo("  Ingen åpne utlysninger treffer profilen ennå (tomt arkiv? kjør `eumonitor collect`).")
     for rank, (key, score) in enumerate(top, 1):
         call = app.store.get_call(*key)
         mark = " (ny)" if key in entering else ""

@@ -51,7 +51,8 @@ def refresh_model(
     old = vectors.load_model(store)
     model = None if rebuild else old
     hashes = store.call_hashes()
-    if model is not None and len(hashes) > REFIT_GROWTH * max(1, model.fitted_rows):
+    # A model fitted on an empty archive (a first run) is refitted as soon as any call has arrived.
+    if model is not None and len(hashes) > REFIT_GROWTH * model.fitted_rows:
         model = None
     if model is not None and phrases and any(model.analyzer.phrase_name(p) is None for p in phrases):
         model = None  # a profile names a phrase the kept vectors do not count: count it everywhere

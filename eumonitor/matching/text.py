@@ -203,6 +203,11 @@ class Vectorizer:
 
     def fit_transform(self, docs: Iterable[str]) -> sparse.csr_matrix:
         counts = self._counts(docs, grow=True)
+        if counts.shape[0] == 0:
+            # An empty archive (a first run, no network) is a state like any other: an empty vocabulary,
+            # against which every later call is new and a refit follows once calls arrive.
+            self.idf_ = np.zeros(counts.shape[1], dtype=np.float32)
+            return counts.tocsr()
         # scikit-learn learns the (smoothed) IDF; the weighting itself is _weigh, shared with transform.
         self.idf_ = TfidfTransformer(sublinear_tf=True).fit(counts).idf_
         return self._weigh(counts)
