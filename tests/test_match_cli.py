@@ -3,37 +3,20 @@
 from __future__ import annotations
 
 import shutil
-from datetime import UTC, date, datetime
-from functools import cache
+from datetime import date
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from eumonitor.cli import main
-from eumonitor.matching.evaluation import scan_calls
 from eumonitor.store import Store
-
-REPO = Path(__file__).resolve().parents[1]
-SCAN = REPO / "tests/fixtures/ft-portal/scans/2026-06-24"
-NOW = datetime(2026, 6, 24, 10, tzinfo=UTC)
-OCEAN = "HORIZON-MISS-2027-03-OCEAN-04"
-
-
-@cache
-def corpus():
-    return scan_calls([SCAN], NOW)
+from tests.support.matching import NOW, OCEAN, REPO, add_calls, archive_root, corpus
 
 
 @pytest.fixture
 def root(tmp_path):
-    shutil.copytree(REPO / "profiles", tmp_path / "profiles")
-    (tmp_path / "config.toml").write_text('[archive]\npath = "var/eumonitor.db"\n')
-    store = Store(tmp_path / "var/eumonitor.db")
-    with store.transaction():
-        store.upsert_calls("eu-funding-tenders", corpus()[:300], NOW, None, complete=False)
-    store.close()
-    return tmp_path
+    return archive_root(tmp_path)
 
 
 def run(root: Path, *args: str):
@@ -47,8 +30,7 @@ def test_match_then_only_changes_are_scored(root):
     assert "300 nye eller endrede" in first and "hav" in first
     assert "0 nye eller endrede" in run(root, "match")
     store = Store(root / "var/eumonitor.db")
-    with store.transaction():
-        store.upsert_calls("eu-funding-tenders", corpus()[300:320], NOW, None, complete=False)
+    add_calls(store, corpus()[300:320])
     store.close()
     third = run(root, "match")
     assert "20 nye eller endrede" in third and "skåret på nytt" not in third
@@ -218,7 +200,6 @@ def test_an_empty_archive_is_matched_previewed_and_run_without_a_traceback_then_
     assert "0 utlysninger vurdert" in run(tmp_path, "run", "--once")
     # The first calls after an empty start are fitted and scored, not held against an empty vocabulary.
     store = Store(tmp_path / "var/eumonitor.db")
-    with store.transaction():
-        store.upsert_calls("eu-funding-tenders", corpus()[:1], NOW, None, complete=False)
+    add_calls(store, corpus()[:1])
     store.close()
     assert "full gjenoppbygging" in run(tmp_path, "match")

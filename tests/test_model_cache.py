@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import shutil
 import threading
-from datetime import UTC, datetime
-from functools import cache
 from pathlib import Path
 
 import pytest
@@ -14,36 +11,15 @@ from eumonitor.config import load_config
 from eumonitor.config.profiles import load_profiles
 from eumonitor.context import AppContext
 from eumonitor.matching import incremental, vectors
-from eumonitor.matching.evaluation import scan_calls
 from eumonitor.matching.incremental import ModelCache
 from eumonitor.store import Store
 from eumonitor.web import create_app
-
-REPO = Path(__file__).resolve().parents[1]
-SCAN = REPO / "tests/fixtures/ft-portal/scans/2026-06-24"
-NOW = datetime(2026, 6, 24, 10, tzinfo=UTC)
-OCEAN = "HORIZON-MISS-2027-03-OCEAN-04"
-SOURCE = "eu-funding-tenders"
-
-
-@cache
-def corpus():
-    return scan_calls([SCAN], NOW)
-
-
-def add_calls(store: Store, calls) -> None:
-    with store.transaction():
-        store.upsert_calls(SOURCE, calls, NOW, None, complete=False)
+from tests.support.matching import NOW, OCEAN, SOURCE, add_calls, archive_root, corpus
 
 
 @pytest.fixture
 def root(tmp_path: Path) -> Path:
-    shutil.copytree(REPO / "profiles", tmp_path / "profiles")
-    (tmp_path / "config.toml").write_text('[archive]\npath = "var/eumonitor.db"\n\n[web]\ncookie_secure = false\n')
-    store = Store(tmp_path / "var/eumonitor.db")
-    add_calls(store, corpus()[:300])
-    store.close()
-    return tmp_path
+    return archive_root(tmp_path, "\n[web]\ncookie_secure = false\n")
 
 
 @pytest.fixture

@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import ast
 import json
-import shutil
 import subprocess
 import sys
 from dataclasses import replace
-from datetime import UTC, datetime
-from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -20,34 +17,20 @@ from eumonitor.cli import main
 from eumonitor.config.profiles import load_profiles
 from eumonitor.matching import incremental, vectors
 from eumonitor.matching import score as matcher
-from eumonitor.matching.evaluation import scan_calls
 from eumonitor.model import Keyword
 from eumonitor.store import Store
-
-REPO = Path(__file__).resolve().parents[1]
-SCAN = REPO / "tests/fixtures/ft-portal/scans/2026-06-24"
-NOW = datetime(2026, 6, 24, 10, tzinfo=UTC)
-OCEAN = "HORIZON-MISS-2027-03-OCEAN-04"
-SOURCE = "eu-funding-tenders"
-
-
-@cache
-def corpus():
-    return scan_calls([SCAN], NOW)
+from tests.support.matching import NOW, OCEAN, REPO, SOURCE, archive_root, corpus
+from tests.support.matching import add_calls as add_to_store
 
 
 @pytest.fixture
 def root(tmp_path: Path) -> Path:
-    shutil.copytree(REPO / "profiles", tmp_path / "profiles")
-    (tmp_path / "config.toml").write_text('[archive]\npath = "var/eumonitor.db"\n')
-    add_calls(tmp_path, corpus()[:300])
-    return tmp_path
+    return archive_root(tmp_path)
 
 
 def add_calls(root: Path, calls) -> None:
     store = Store(root / "var/eumonitor.db")
-    with store.transaction():
-        store.upsert_calls(SOURCE, calls, NOW, None, complete=False)
+    add_to_store(store, calls)
     store.close()
 
 
