@@ -135,20 +135,12 @@ def test_source(ctx: AppContext, spec: SourceSpec, fetch: Fetch, progress: Progr
     return SourceTest(scan.pages, calls, list(scan.skipped), list(scan.notes))
 
 
-def send_line(report: digest_send.SendReport) -> str:
-    """A send's outcome in one line."""
-    return (
-        f"{report.digest_id} {report.week}: {len(report.sent)} sendt, {len(report.failed)} feilet, "
-        f"{len(report.already)} hadde allerede fått det"
-    )
-
-
 def _morning_job(ctx: AppContext) -> str:
     return collect_and_match(ctx).line()
 
 
 def _send_job(ctx: AppContext) -> str:
-    return "; ".join(send_line(r) for r in send_due(ctx)) or "ingen sammendrag forfalt"
+    return "; ".join(r.summary() for r in send_due(ctx)) or "ingen sammendrag forfalt"
 
 
 # The scheduler's jobs: name -> (its crontab line from [schedule], the use case, returning a line for the log).

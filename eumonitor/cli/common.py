@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from eumonitor import jobs
 from eumonitor.config import load_config
 from eumonitor.config.checker import ConfigError
 from eumonitor.context import AppContext
@@ -32,7 +33,7 @@ def chosen_sources(ctx: click.Context, app: AppContext, names: tuple[str, ...]):
         ctx.exit(2)
     if names:
         return [known[n] for n in names]
-    return [spec for spec in known.values() if spec.enabled]
+    return jobs.enabled_sources(app)
 
 
 def progress_printer():

@@ -136,13 +136,7 @@ def send_lines(reports: Sequence[Any], dry_run: bool) -> list[str]:
         return ["Ingen sammendrag er forfalt nå."]
     lines: list[str] = []
     for report in reports:
-        if dry_run:
-            lines.append(f"{report.digest_id} {report.week}: {len(report.previews)} ville blitt sendt (tørrkjøring)")
-        else:
-            lines.append(
-                f"{report.digest_id} {report.week}: {len(report.sent)} sendt, {len(report.failed)} feilet, "
-                f"{len(report.already)} hadde allerede fått det"
-            )
+        lines.append(report.summary(dry_run))
         lines.extend(f"  ikke sendt til {email}: {error}" for email, error in report.failed)
         lines.extend(f"  ville sendt til {sub.email}: {rendered.subject}" for sub, rendered in report.previews)
     return lines

@@ -6,7 +6,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
-from eumonitor.config.checker import Checker, Problem, display, read_toml
+from eumonitor.config.checker import Checker, Problem, display, load_folder, read_toml
 from eumonitor.config.schema import EMAIL_PATTERN, ID_PATTERN
 from eumonitor.model import DigestSpec, Subscriber
 
@@ -25,35 +25,33 @@ class DigestFile:
 
 def load_digests(root: Path, profile_ids: Collection[str]) -> tuple[dict[str, DigestSpec], list[Problem]]:
     """Every digests/*.toml in name order; every problem reported, with file, line and key."""
-    digests: dict[str, DigestSpec] = {}
-    problems: list[Problem] = []
-    folder = root / "digests"
-    if not folder.is_dir():
-        return digests, problems
-    for path in sorted(folder.glob("*.toml")):
-        data, text, found = read_toml(path, root)
-        if found:
-            problems.extend(found)
-            continue
-        checker = Checker(path, text, display(path, root))
-        if not ID_PATTERN.match(path.stem):
-            checker.add("", f"filnavnet '{path.name}' gir en ugyldig id; bruk små bokstaver, tall, - og _")
-        top = checker.build(DigestFile, data)
-        if top is not None:
-            _check_digest(checker, top, root, profile_ids)
-        problems.extend(checker.problems)
-        if top is not None and not checker.problems:
-            digests[path.stem] = DigestSpec(
-                id=path.stem,
-                title=top.title,
-                profiles=top.profiles,
-                subscribers=top.subscribers,
-                per_section=top.per_section,
-                closing_days=top.closing_days,
-                template=top.template,
-                path=checker.file,
-            )
-    return digests, problems
+    return load_folder(root / "digests", lambda path: load_digest(path, root, profile_ids))
+
+
+def load_digest(path: Path, root: Path, profile_ids: Collection[str]) -> tuple[DigestSpec | None, list[Problem]]:
+    """One digests/<id>.toml, its profiles checked against those present."""
+    data, text, problems = read_toml(path, root)
+    if problems:
+        return None, problems
+    checker = Checker(path, text, display(path, root))
+    if not ID_PATTERN.match(path.stem):
+        checker.add("", f"filnavnet '{path.name}' gir en ugyldig id; bruk små bokstaver, tall, - og _")
+    top = checker.build(DigestFile, data)
+    if top is not None:
+        _check_digest(checker, top, root, profile_ids)
+    if top is None or checker.problems:
+        return None, checker.problems
+    spec = DigestSpec(
+        id=path.stem,
+        title=top.title,
+        profiles=top.profiles,
+        subscribers=top.subscribers,
+        per_section=top.per_section,
+        closing_days=top.closing_days,
+        template=top.template,
+        path=checker.file,
+    )
+    return spec, []
 
 
 def _check_digest(checker: Checker, top: DigestFile, root: Path, profile_ids: Collection[str]) -> None:

@@ -28,6 +28,15 @@ class SendReport:
     already: list[str] = field(default_factory=list)
     previews: list[tuple[Subscriber, Rendered]] = field(default_factory=list)  # filled on dry runs
 
+    def summary(self, dry_run: bool = False) -> str:
+        """The send's outcome in one line."""
+        if dry_run:
+            return f"{self.digest_id} {self.week}: {len(self.previews)} ville blitt sendt (tørrkjøring)"
+        return (
+            f"{self.digest_id} {self.week}: {len(self.sent)} sendt, {len(self.failed)} feilet, "
+            f"{len(self.already)} hadde allerede fått det"
+        )
+
 
 def due_week(now: datetime, cron: str, timezone: str) -> IsoWeek | None:
     """The current ISO week once its scheduled digest time has passed; None before it.

@@ -79,10 +79,10 @@ def run_match(store: Store, profiles: Mapping[str, Profile], now: datetime, rebu
     model, rows, fitted = refresh_model(store, rebuild, phrases)
     report = MatchReport(rebuilt=fitted, calls_scored=len(rows))
     # Encoded before the write lock is taken: other writers (a collect, a web save) wait only for the writes.
-    state = vectors.to_state(model) if fitted or rows else None
+    encoded = vectors.to_state(model) if fitted or rows else None
     with store.transaction():
-        if state is not None:
-            store.put_model_state(state)
+        if encoded is not None:
+            store.put_model_state(encoded)
         store.forget_profiles(list(profiles))
         for profile in profiles.values():
             state = store.profile_state(profile.id)
