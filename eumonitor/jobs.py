@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from eumonitor.config import ScheduleConfig, load_config
 from eumonitor.context import AppContext
@@ -13,11 +14,13 @@ from eumonitor.digests import send as digest_send
 from eumonitor.digests.alerts import FailingSource, send_alerts
 from eumonitor.digests.build import IsoWeek
 from eumonitor.digests.render import Rendered
-from eumonitor.matching.incremental import MatchReport, run_match
 from eumonitor.model import Call, Profile, Skipped, SourceRun, SourceSpec, Subscriber
 from eumonitor.sources import kinds
 from eumonitor.sources.collect import Fetch, Progress, collect, scan_source
 from eumonitor.sources.normalize import best_per_identifier, normalize
+
+if TYPE_CHECKING:
+    from eumonitor.matching.incremental import MatchReport
 
 # Sends only what is due and still missing (usually nothing): a Monday missed because the process was down,
 # or recipients the mail server refused at 07:00, get this week's digest within the hour.
@@ -90,6 +93,10 @@ def match_all(
 
     `profiles` stands in for the loaded ones when a caller has newer ones (the web app right after a save).
     """
+    # Imported here: the matcher brings scikit-learn (about a second), which only matching needs; every
+    # other command (search, show, check, digest preview) would otherwise pay for it at start-up.
+    from eumonitor.matching.incremental import run_match
+
     chosen = ctx.config.profiles if profiles is None else profiles
     if not chosen:
         return None

@@ -14,7 +14,6 @@ from eumonitor.cli.common import load_context
 from eumonitor.context import AppContext
 from eumonitor.digests.build import IsoWeek
 from eumonitor.files import LockError, process_lock
-from eumonitor.scheduler import build_scheduler, logged, run_forever
 
 
 def _week(_ctx: click.Context, _param: click.Parameter, value: str | None) -> IsoWeek | None:
@@ -102,6 +101,8 @@ def run(ctx: click.Context, once: bool) -> None:
         click.echo(report.morning.line())
         click.echo("\n".join(output.send_lines(report.sends, dry_run=False)))
         ctx.exit(1 if report.failed else 0)
+    from eumonitor.scheduler import build_scheduler, logged, run_forever  # APScheduler: only this command needs it
+
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s", stream=sys.stderr)
     obj = ctx.find_root().obj
     schedule = app.config.settings.schedule
