@@ -65,10 +65,30 @@ def money_nb(amount: int | None, currency: str = "EUR") -> str:
 
 
 def change_detail(change: dict[str, Any]) -> str:
-    """What a history entry changed from and to ("22. sep → 6. okt" style, as stored), or "" for other kinds."""
+    """What a history entry changed from and to, in Norwegian ("13. april 2027 → ingen"), or "" for other kinds."""
     old, new = change["old"], change["new"]
-    if change["kind"] == "deadline_moved":
-        return f"{', '.join(old or []) or '–'} → {', '.join(new or []) or '–'}"
-    if change["kind"] in ("status_changed", "budget_changed", "opening_changed"):
-        return f"{old or '–'} → {new or '–'}"
+    kind = change["kind"]
+    if kind == "deadline_moved":
+        return f"{_dates(old)} → {_dates(new)}"
+    if kind == "status_changed":
+        return f"{STATUS_NB.get(old or '', old)} → {STATUS_NB.get(new or '', new)}"
+    if kind == "opening_changed":
+        return f"{_date_or_text(old) if old else 'ingen'} → {_date_or_text(new) if new else 'ingen'}"
+    if kind == "budget_changed":
+        return f"{_money(old)} → {_money(new)}"
     return ""
+
+
+def _dates(days: list[str] | None) -> str:
+    return ", ".join(_date_or_text(d) for d in days) if days else "ingen"
+
+
+def _date_or_text(day: str) -> str:
+    try:
+        return date_nb(day[:10])
+    except ValueError:  # not an ISO date: shown as stored rather than hidden
+        return day
+
+
+def _money(amount: Any) -> str:
+    return money_nb(amount) if isinstance(amount, int) else ("ingen" if amount is None else str(amount))

@@ -9,12 +9,50 @@ from collections.abc import Callable, Mapping
 from zoneinfo import ZoneInfo
 
 from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.job import Job as ScheduledJob
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 
 log = logging.getLogger("eumonitor.scheduler")
 
 Job = Callable[[], str]  # does the work and returns a one-line outcome for the log
+
+# APScheduler's own log lines that matter to an operator, in bokmål; its other info lines (a job added,
+# running, done) repeat what our own lines say and are dropped. Warnings not listed are kept as they are.
+APSCHEDULER_NB = {
+    "Scheduler started": "planleggeren startet",
+    "Scheduler has been shut down": "planleggeren er stoppet",
+    'Run time of job "%s" was missed by %s': "jobb %s ble ikke kjørt til planlagt tid (forsinket %s)",
+    'Execution of job "%s" skipped: maximum number of running instances reached (%d)': (
+        "jobb %s ble hoppet over: den kjører fortsatt fra forrige gang (%d samtidig)"
+    ),
+    'Job "%s" raised an exception': "jobb %s feilet",
+    "Error running job %s": "feil under kjøring av jobb %s",
+}
+LEVELS_NB = {"DEBUG": "feilsøk", "INFO": "info", "WARNING": "advarsel", "ERROR": "feil", "CRITICAL": "kritisk"}
+
+
+class NorwegianLog(logging.Filter):
+    """Bokmål log lines: APScheduler's messages translated or dropped, level names in Norwegian."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.name.startswith("apscheduler"):
+            wording = APSCHEDULER_NB.get(str(record.msg))
+            if wording is None and record.levelno < logging.WARNING:
+                return False
+            if wording is not None:
+                record.msg = wording
+                record.args = tuple(a.name if isinstance(a, ScheduledJob) else a for a in (record.args or ()))
+        record.nivå = LEVELS_NB.get(record.levelname, record.levelname.lower())
+        return True
+
+
+def configure_logging() -> None:
+    """Log lines on stderr for the scheduler, in bokmål."""
+    handler = logging.StreamHandler()
+    handler.addFilter(NorwegianLog())
+    handler.setFormatter(logging.Formatter("%(asctime)s %(nivå)s %(message)s"))
+    logging.basicConfig(level=logging.INFO, handlers=[handler])
 
 
 def build_scheduler(timezone: str, jobs: Mapping[str, tuple[str, Job]]) -> BackgroundScheduler:
@@ -66,7 +104,7 @@ def run_forever(scheduler: BackgroundScheduler) -> None:
     signal.signal(signal.SIGINT, stop)
     scheduler.start()
     for job in scheduler.get_jobs():
-        log.info("jobb %s planlagt: %s", job.name, job.trigger)
+        log.info("jobb %s planlagt; neste kjøring %s", job.name, f"{job.next_run_time:%Y-%m-%d %H:%M %Z}")
     while not stopping.wait(timeout=1.0):
         pass
     scheduler.shutdown(wait=True)  # no new jobs; the one running (if any) finishes first

@@ -75,8 +75,13 @@ def test_run_starts_logs_its_jobs_and_stops_cleanly_on_sigterm(tmp_path: Path):
     rest = process.stderr.read()
     assert process.wait(timeout=30) == 0
     assert second.returncode == 3 and "En annen eumonitor-prosess" in second.stderr
-    assert any("jobb collect planlagt: cron[" in line for line in lines)
+    assert any("jobb collect planlagt; neste kjøring" in line for line in lines)
     assert "stopper (signal SIGTERM)" in rest and "stoppet" in rest
+    # The operator reads bokmål: APScheduler's own lines ("Adding job tentatively …") are translated or dropped.
+    log = "".join(lines) + rest
+    assert "planleggeren startet" in log and " info " in log
+    for english in ("Adding job", "Scheduler", "Added job", "INFO", "executed successfully", "trigger"):
+        assert english not in log
 
 
 def test_staff_are_alerted_once_when_a_streak_reaches_the_threshold():

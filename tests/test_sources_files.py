@@ -49,6 +49,7 @@ def test_interreg_no_drops_programmes_vestland_cannot_join() -> None:
 
 def write_source(tmp_path: Path, name: str, text: str) -> Path:
     (tmp_path / "sources").mkdir(exist_ok=True)
+    (tmp_path / "config.toml").touch()  # an empty config.toml: every setting at its default
     (tmp_path / "sources" / f"{name}.toml").write_text(text, encoding="utf-8")
     return tmp_path
 

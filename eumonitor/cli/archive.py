@@ -59,8 +59,12 @@ def collect(ctx: click.Context, sources: tuple[str, ...], as_json: bool) -> None
 @click.argument("query", nargs=-1)
 @click.option("--programme", default="", help="Program-id eller navn, f.eks. 43108390 eller Horizon.")
 @click.option("--status", type=click.Choice(["open", "forthcoming", "closed"]), help="Status i dag.")
-@click.option("--deadline-after", type=click.DateTime(["%Y-%m-%d"]), help="Neste frist på eller etter dato.")
-@click.option("--deadline-before", type=click.DateTime(["%Y-%m-%d"]), help="Neste frist på eller før dato.")
+@click.option(
+    "--deadline-after", type=click.DateTime(["%Y-%m-%d"]), metavar="ÅÅÅÅ-MM-DD", help="Neste frist på eller etter dato."
+)
+@click.option(
+    "--deadline-before", type=click.DateTime(["%Y-%m-%d"]), metavar="ÅÅÅÅ-MM-DD", help="Neste frist på eller før dato."
+)
 @click.option("--source", default="", help="Bare denne kilden.")
 @click.option("--theme", default="", help="Bare treff for dette temaet (profil-id), sortert etter temaets skår.")
 @click.option("--limit", default=20, show_default=True, help="Antall treff som vises.")

@@ -6,7 +6,7 @@ import click
 
 from eumonitor import jobs
 from eumonitor.config import load_config
-from eumonitor.config.checker import ConfigError
+from eumonitor.config.checker import ConfigError, NoConfigError
 from eumonitor.context import AppContext
 
 
@@ -15,6 +15,9 @@ def load_context(ctx: click.Context) -> AppContext:
     obj = ctx.find_root().obj
     try:
         config = load_config(obj["root"])
+    except NoConfigError as exc:
+        click.echo(no_config_message(exc.root), err=True)
+        ctx.exit(2)
     except ConfigError as exc:
         click.echo(f"Konfigurasjonen i {obj['root']} har {len(exc.problems)} feil:", err=True)
         for problem in exc.problems:
@@ -23,6 +26,14 @@ def load_context(ctx: click.Context) -> AppContext:
     app = AppContext(config=config, fixed_now=obj["now"])
     ctx.call_on_close(app.close)
     return app
+
+
+def no_config_message(root) -> str:
+    where = f"Mappen {root} finnes ikke." if not root.is_dir() else f"Fant ingen config.toml i {root}."
+    return (
+        f"{where}\nKjør eumonitor i mappen som har config.toml, eller pek på den med --root MAPPE "
+        "eller miljøvariabelen EUMONITOR_ROOT=MAPPE.\nVil du bare prøve? «eumonitor demo» trenger ikke oppsett."
+    )
 
 
 def chosen_sources(ctx: click.Context, app: AppContext, names: tuple[str, ...]):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-import sys
 from pathlib import Path
 
 import click
@@ -101,9 +99,10 @@ def run(ctx: click.Context, once: bool) -> None:
         click.echo(report.morning.line())
         click.echo("\n".join(output.send_lines(report.sends, dry_run=False)))
         ctx.exit(1 if report.failed else 0)
-    from eumonitor.scheduler import build_scheduler, logged, run_forever  # APScheduler: only this command needs it
+    # APScheduler: only this command needs it
+    from eumonitor.scheduler import build_scheduler, configure_logging, logged, run_forever
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s", stream=sys.stderr)
+    configure_logging()
     obj = ctx.find_root().obj
     schedule = app.config.settings.schedule
     table = jobs.job_table(obj["root"], obj["now"], schedule)

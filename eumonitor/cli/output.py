@@ -126,7 +126,8 @@ def call_lines(call: Call, record: dict[str, Any], history: list[dict[str, Any]]
         lines += ["", "Historikk:"]
         for h in history:
             detail = change_detail(h)
-            lines.append(f"  {h['at'][:10]}  {CHANGE_NB.get(h['kind'], h['kind'])}" + (f": {detail}" if detail else ""))
+            kind = CHANGE_NB.get(h["kind"], h["kind"])
+            lines.append(f"  {date_nb(h['at'][:10])}  {kind}" + (f": {detail}" if detail else ""))
     return lines
 
 

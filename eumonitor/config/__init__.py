@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from eumonitor.config.checker import ConfigError, Problem, load_folder
+from eumonitor.config.checker import ConfigError, NoConfigError, Problem, load_folder
 from eumonitor.config.digests import load_digests
 from eumonitor.config.profiles import load_profiles
 from eumonitor.config.schema import (
@@ -35,6 +35,7 @@ __all__ = [
     "ArchiveConfig",
     "Config",
     "ConfigError",
+    "NoConfigError",
     "Editor",
     "HttpConfig",
     "Problem",
@@ -63,8 +64,9 @@ def load_config(root: Path, kinds: Mapping[str, Any] | None = None) -> Config:
         from eumonitor.sources import kinds as registry  # the kinds' option types; sources/ never imports config
 
         kinds = registry()
-    if not root.is_dir():
-        raise ConfigError([Problem(str(root), "", "mappen finnes ikke")])
+    # Without config.toml this is not a root at all (a wrong folder, most likely): nothing is read or created.
+    if not (root / "config.toml").is_file():
+        raise NoConfigError(root)
     settings, problems = load_settings(root)
     sources, found = load_folder(root / "sources", lambda p: load_source(p, root, settings, kinds))
     problems.extend(found)

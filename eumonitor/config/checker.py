@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from eumonitor.config.toml_errors import explain
 from eumonitor.model import EumonitorError
 
 
@@ -36,6 +37,15 @@ class ConfigError(EumonitorError):
     def __init__(self, problems: list[Problem]):
         self.problems = problems
         super().__init__("\n".join(str(p) for p in problems))
+
+
+class NoConfigError(ConfigError):
+    """The root holds no config.toml: most likely the command ran in the wrong folder."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        message = "mappen finnes ikke" if not root.is_dir() else "fant ingen config.toml her"
+        super().__init__([Problem(str(root), "", message)])
 
 
 def find_line(text: str, key: str) -> int | None:
@@ -160,8 +170,10 @@ def read_toml(path: Path, root: Path) -> tuple[dict[str, Any], str, list[Problem
     try:
         return tomllib.loads(text), text, []
     except tomllib.TOMLDecodeError as exc:
-        line = getattr(exc, "lineno", None) or _line_from_message(str(exc))
-        return {}, text, [Problem(shown, "", f"ugyldig TOML: {exc}", line)]
+        syntax = explain(str(exc))
+        return {}, text, [Problem(shown, "", syntax.message, syntax.line)]
+    except RecursionError:  # the parser recurses per nesting level; a hostile file must not crash the check
+        return {}, text, [Problem(shown, "", "ugyldig TOML: lister eller tabeller er nestet for dypt")]
 
 
 def load_folder(
@@ -187,7 +199,3 @@ def display(path: Path, root: Path) -> str:
     except ValueError:
         return str(path)
 
-
-def _line_from_message(message: str) -> int | None:
-    match = re.search(r"line (\d+)", message)
-    return int(match.group(1)) if match else None

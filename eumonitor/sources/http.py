@@ -7,8 +7,9 @@ from collections.abc import Callable
 from urllib.parse import urlsplit
 
 import requests
+import urllib3
 from requests.structures import CaseInsensitiveDict
-from urllib3.exceptions import NameResolutionError, ProtocolError, ReadTimeoutError
+from urllib3.exceptions import DecodeError, NameResolutionError, ProtocolError, ReadTimeoutError
 
 from eumonitor.model import EumonitorError, HttpSettings, Page, Request
 
@@ -98,16 +99,20 @@ class HttpClient:
 
     def _attempt(self, request: Request, s: HttpSettings) -> Page:
         url = request.url
+        # `timeout` bounds the whole attempt (connect, headers, body), not just each wait for a packet: a
+        # server dripping a byte every few seconds must not hold a collect (and the jobs behind it) for minutes.
+        deadline = time.monotonic() + s.timeout
         try:
             prepared = self._prepare(request, s)  # raises on a malformed URL
             url = prepared.url or url
             # Proxies and CA bundles from the environment, as requests.get uses them; stream to cap size.
             env = self._session.merge_environment_settings(url, {}, stream=True, verify=None, cert=None)
-            response = self._session.send(prepared, timeout=s.timeout, allow_redirects=True, **env)
+            timeout = urllib3.Timeout(connect=s.timeout, read=s.timeout, total=s.timeout)
+            response = self._session.send(prepared, timeout=timeout, allow_redirects=True, **env)
         except requests.RequestException as exc:
             raise _failure(exc, url, s) from exc
         with response:
-            return self._complete(request, response, s)
+            return self._complete(request, response, s, deadline)
 
     def _prepare(self, request: Request, s: HttpSettings) -> requests.PreparedRequest:
         headers = {"User-Agent": s.user_agent, **dict(request.headers)}
@@ -121,7 +126,7 @@ class HttpClient:
         )
         return self._session.prepare_request(raw)
 
-    def _complete(self, request: Request, response: requests.Response, s: HttpSettings) -> Page:
+    def _complete(self, request: Request, response: requests.Response, s: HttpSettings, deadline: float) -> Page:
         url, status = response.url, response.status_code
         if status in RETRY_STATUS:
             quoted = _snippet(response)
@@ -134,14 +139,14 @@ class HttpClient:
             )
         if status >= 400:
             raise FetchError(f"Fikk HTTP {status} fra {url}.{_snippet(response)}", url=url, status=status)
-        content = _read_capped(response, url, s)
+        content = _read_capped(response, url, s, deadline)
         return Page(
             url=url, status=status, headers=CaseInsensitiveDict(response.headers), content=content, request=request
         )
 
 
-def _read_capped(response: requests.Response, url: str, s: HttpSettings) -> bytes:
-    """Stream the body and stop at max_bytes, so one huge answer cannot fill memory."""
+def _read_capped(response: requests.Response, url: str, s: HttpSettings, deadline: float) -> bytes:
+    """Stream the body, stopping at max_bytes (one huge answer cannot fill memory) and at the deadline."""
     declared = response.headers.get("Content-Length", "")
     if declared.isdigit() and int(declared) > s.max_bytes:
         raise FetchError(
@@ -151,8 +156,10 @@ def _read_capped(response: requests.Response, url: str, s: HttpSettings) -> byte
         )
     chunks: list[bytes] = []
     size = 0
+    secs = f"{s.timeout:g}".replace(".", ",")
     try:
-        for chunk in response.iter_content(CHUNK):
+        # read1 returns what one read from the socket gave, so the deadline is checked as bytes trickle in.
+        while chunk := response.raw.read1(CHUNK, decode_content=True):
             size += len(chunk)
             if size > s.max_bytes:
                 raise FetchError(
@@ -161,15 +168,21 @@ def _read_capped(response: requests.Response, url: str, s: HttpSettings) -> byte
                     status=response.status_code,
                 )
             chunks.append(chunk)
-    except requests.exceptions.ChunkedEncodingError as exc:
+            if time.monotonic() > deadline:
+                raise _Retryable(
+                    lambda n: f"Svaret fra {url} var ikke ferdig etter {secs} s; ga opp etter {n} forsøk.", url=url
+                )
+    except ProtocolError as exc:
         # A body that ends early (fewer bytes than Content-Length) is a dropped connection: worth a retry.
         whole = f", før alle {declared} byte var mottatt" if declared else ""
         raise _Retryable(
             lambda n: f"Forbindelsen ble brutt mens svaret fra {url} ble lest{whole}; ga opp etter {n} forsøk.",
             url=url,
         ) from exc
-    except requests.RequestException as exc:
-        raise _failure(exc, url, s) from exc
+    except ReadTimeoutError as exc:
+        raise _Retryable(lambda n: f"Tidsavbrudd etter {secs} s mot {url}; ga opp etter {n} forsøk.", url=url) from exc
+    except DecodeError as exc:
+        raise FetchError(f"Kunne ikke pakke ut svaret fra {url}: {exc}", url=url) from exc
     return b"".join(chunks)
 
 
@@ -194,8 +207,26 @@ def _failure(exc: requests.RequestException, url: str, s: HttpSettings) -> Excep
         return FetchError(f"Kunne ikke pakke ut svaret fra {url}: {exc}", url=url)
     if isinstance(exc, requests.exceptions.ConnectionError):
         reason = _reason(exc)
+        if _hopeless(exc):
+            # No such host, or nothing listening: seconds later it is the same (and offline, every source
+            # would wait through its retries). Tomorrow's run tries again.
+            return FetchError(f"Fikk ikke kontakt med {url} ({reason}).", url=url)
         return _Retryable(lambda n: f"Fikk ikke kontakt med {url} ({reason}); ga opp etter {n} forsøk.", url=url)
     return FetchError(f"Kunne ikke hente {url}: {exc}", url=url)
+
+
+def _hopeless(exc: BaseException) -> bool:
+    """A name that does not resolve or a refused connection: not worth another attempt now."""
+    seen: set[int] = set()
+    cause: BaseException | None = exc
+    while cause is not None and id(cause) not in seen:
+        seen.add(id(cause))
+        if isinstance(cause, NameResolutionError | ConnectionRefusedError):
+            return True
+        reason = getattr(cause, "reason", None)
+        inner = cause.args[0] if cause.args and isinstance(cause.args[0], BaseException) else None
+        cause = inner or (reason if isinstance(reason, BaseException) else None) or cause.__cause__ or cause.__context__
+    return False
 
 
 def _reason(exc: BaseException) -> str:
