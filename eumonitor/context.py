@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, date, datetime, time
 from functools import cached_property
 from pathlib import Path
@@ -36,6 +37,10 @@ class AppContext:
         self.config = config
         # --now may arrive as text: it is read in the configured zone, which is only known once config is loaded.
         self.fixed_now = parse_now(fixed_now, self.zone) if isinstance(fixed_now, str) else fixed_now
+        # An HTTP client is not thread-safe and collect scans several hosts at once: one client per thread.
+        self._local = threading.local()
+        self._clients: list[HttpClient] = []
+        self._clients_lock = threading.Lock()
 
     @cached_property
     def zone(self) -> ZoneInfo:
@@ -53,9 +58,15 @@ class AppContext:
     def store(self) -> Store:
         return Store(self.config.archive_path)
 
-    @cached_property
+    @property
     def http(self) -> HttpClient:
-        return HttpClient(http_settings(self.config.settings))
+        """This thread's HTTP client, made on first use."""
+        client = getattr(self._local, "http", None)
+        if client is None:
+            client = self._local.http = HttpClient(http_settings(self.config.settings))
+            with self._clients_lock:
+                self._clients.append(client)
+        return client
 
     @cached_property
     def mailer(self) -> Mailer:
@@ -74,6 +85,11 @@ class AppContext:
         return self.http.fetch(request, spec.http)
 
     def close(self) -> None:
-        for name in ("store", "http", "mailer"):
+        for name in ("store", "mailer"):
             if name in self.__dict__:
                 self.__dict__.pop(name).close()
+        with self._clients_lock:
+            clients, self._clients = self._clients, []
+        for client in clients:
+            client.close()
+        self._local = threading.local()

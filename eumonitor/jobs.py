@@ -16,7 +16,7 @@ from eumonitor.digests.build import IsoWeek
 from eumonitor.digests.render import Rendered
 from eumonitor.model import Call, Profile, Skipped, SourceRun, SourceSpec, Subscriber
 from eumonitor.sources import kinds
-from eumonitor.sources.collect import Fetch, Progress, collect, scan_source
+from eumonitor.sources.collect import Fetch, Finished, Progress, collect, scan_source
 from eumonitor.sources.normalize import best_per_identifier, normalize
 
 if TYPE_CHECKING:
@@ -79,11 +79,15 @@ def enabled_sources(ctx: AppContext) -> list[SourceSpec]:
 
 
 def collect_all(
-    ctx: AppContext, specs: Sequence[SourceSpec] | None = None, progress: Progress | None = None
+    ctx: AppContext,
+    specs: Sequence[SourceSpec] | None = None,
+    progress: Progress | None = None,
+    finished: Finished | None = None,
 ) -> list[SourceRun]:
     """Collect the given sources (default: every enabled one), each isolated, then link cross-source copies."""
     chosen = enabled_sources(ctx) if specs is None else list(specs)
-    return collect(ctx.store, chosen, kinds(), ctx.fetch, ctx.now(), progress, ctx.secondary_sources())
+    store = ctx.store  # opened (and migrated) here, before the scanning threads share it
+    return collect(store, chosen, kinds(), ctx.fetch, ctx.now(), progress, ctx.secondary_sources(), finished=finished)
 
 
 def match_all(
@@ -122,17 +126,38 @@ def preview_digest(
     return digest_send.preview(ctx.store, ctx.config, spec, chosen, ctx.now(), subscriber)
 
 
-def collect_and_match(ctx: AppContext) -> MorningReport:
+Step = Callable[[str, object], None]  # told after each step of the chain: its name and what it returned
+
+
+def collect_and_match(
+    ctx: AppContext,
+    progress: Progress | None = None,
+    finished: Finished | None = None,
+    step: Step | None = None,
+) -> MorningReport:
     """The scheduler's morning job: collect every enabled source, match what changed, alert the staff."""
-    runs = collect_all(ctx)
+    told = step or (lambda _name, _value: None)
+    runs = collect_all(ctx, None, progress, finished)
+    told("collect", runs)
     matched = match_all(ctx)
-    return MorningReport(runs, matched, alert(ctx), len(ctx.config.profiles))
+    told("match", matched)
+    alerted = alert(ctx)
+    told("alert", alerted)
+    return MorningReport(runs, matched, alerted, len(ctx.config.profiles))
 
 
-def run_once(ctx: AppContext) -> OnceReport:
-    """The whole chain once: collect, match, alert, send what is due."""
-    morning = collect_and_match(ctx)
-    return OnceReport(morning, send_due(ctx))
+def run_once(
+    ctx: AppContext,
+    progress: Progress | None = None,
+    finished: Finished | None = None,
+    step: Step | None = None,
+) -> OnceReport:
+    """The whole chain once: collect, match, alert, send what is due; `step` hears of each as it ends."""
+    morning = collect_and_match(ctx, progress, finished, step)
+    sends = send_due(ctx)
+    if step:
+        step("send", sends)
+    return OnceReport(morning, sends)
 
 
 def test_source(ctx: AppContext, spec: SourceSpec, fetch: Fetch, progress: Progress | None = None) -> SourceTest:

@@ -195,9 +195,9 @@ def test_an_empty_archive_is_matched_previewed_and_run_without_a_traceback_then_
     shutil.copytree(REPO / "profiles", tmp_path / "profiles")
     shutil.copytree(REPO / "digests", tmp_path / "digests")
     (tmp_path / "config.toml").write_text('[archive]\npath = "var/eumonitor.db"\n')
-    assert "Treff per tema: ingen" in run(tmp_path, "match")
+    assert "arkivet har ingen utlysninger ennå" in run(tmp_path, "match")
     assert "Ingen åpne utlysninger treffer profilen ennå" in run(tmp_path, "profile", "preview", "hav")
-    assert "0 utlysninger vurdert" in run(tmp_path, "run", "--once")
+    assert "2/4 Matching: arkivet har ingen utlysninger ennå" in run(tmp_path, "run", "--once")
     # The first calls after an empty start are fitted and scored, not held against an empty vocabulary.
     store = Store(tmp_path / "var/eumonitor.db")
     add_calls(store, corpus()[:1])

@@ -10,8 +10,9 @@ import click
 
 from eumonitor import jobs, nb
 from eumonitor.cli import output
-from eumonitor.cli.common import chosen_sources, load_context, progress_printer
+from eumonitor.cli.common import chosen_sources, load_context, process_lock_or_exit, progress_printer
 from eumonitor.cli.match import run_and_report
+from eumonitor.cli.progress import CollectDisplay
 from eumonitor.model import EumonitorError
 from eumonitor.sources.recorder import FixtureRecorder
 from eumonitor.store.search import SearchQuery
@@ -38,10 +39,13 @@ def collect(ctx: click.Context, sources: tuple[str, ...], as_json: bool) -> None
     """Hent utlysninger fra kildene (alle aktive, eller de som er nevnt) inn i arkivet."""
     app = load_context(ctx)
     specs = chosen_sources(ctx, app, sources)
-    progress = progress_printer() if sys.stderr.isatty() and not as_json else None
-    runs = jobs.collect_all(app, specs, progress)
-    if progress:
-        click.echo("", err=True)
+    display = CollectDisplay(len(specs)) if sys.stderr.isatty() and not as_json else None
+    with process_lock_or_exit(ctx, app):  # the same lock as run: two collects must not interleave
+        try:
+            runs = jobs.collect_all(app, specs, display and display.page, display and display.finished)
+        finally:
+            if display:
+                display.close()
     if as_json:
         click.echo(json.dumps([output.run_json(r) for r in runs], ensure_ascii=False, indent=2))
     else:
@@ -51,7 +55,10 @@ def collect(ctx: click.Context, sources: tuple[str, ...], as_json: bool) -> None
     if app.config.profiles and any(r.status != "error" for r in runs):
         lines = run_and_report(app)  # only new and changed calls are scored
         click.echo("\n".join(lines), err=as_json)
-    if any(r.status == "error" for r in runs):
+    failed = output.failed_lines(runs)
+    if failed:
+        if not as_json:  # the JSON names each failed source and its error already
+            click.echo("\n".join(failed), err=True)
         ctx.exit(1)
 
 

@@ -8,6 +8,7 @@ from eumonitor import jobs
 from eumonitor.config import load_config
 from eumonitor.config.checker import ConfigError, NoConfigError
 from eumonitor.context import AppContext
+from eumonitor.files import LockError, process_lock
 
 
 def load_context(ctx: click.Context) -> AppContext:
@@ -57,3 +58,20 @@ def progress_printer():
         click.echo(f"\r{source}: {bar}side {done}{total}   ", err=True, nl=False)
 
     return show
+
+
+class process_lock_or_exit:  # noqa: N801 - used as a context manager, named for what it does
+    """The process lock (one collect, send or scheduler at a time); when taken, exit 3 with the holder named."""
+
+    def __init__(self, ctx: click.Context, app: AppContext):
+        self.ctx, self.lock = ctx, process_lock(app.lock_path)
+
+    def __enter__(self) -> None:
+        try:
+            self.lock.__enter__()
+        except LockError as exc:
+            click.echo(str(exc), err=True)
+            self.ctx.exit(3)
+
+    def __exit__(self, *exc: object) -> None:
+        self.lock.__exit__(*exc)

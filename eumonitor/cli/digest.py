@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
 
 from eumonitor import jobs
 from eumonitor.cli import output
-from eumonitor.cli.common import load_context
+from eumonitor.cli.common import load_context, process_lock_or_exit
+from eumonitor.cli.progress import CollectDisplay
 from eumonitor.context import AppContext
 from eumonitor.digests.build import IsoWeek
-from eumonitor.files import LockError, process_lock
 
 
 def _week(_ctx: click.Context, _param: click.Parameter, value: str | None) -> IsoWeek | None:
@@ -63,28 +64,11 @@ def preview(ctx: click.Context, digest_id: str, week: IsoWeek | None, subscriber
 def send(ctx: click.Context, dry_run: bool, week: IsoWeek | None) -> None:
     """Send de sammendragene som er forfalt og ikke allerede sendt."""
     app = load_context(ctx)
-    with _locked(ctx, app):
+    with process_lock_or_exit(ctx, app):
         reports = jobs.send_due(app, dry_run, week)
     click.echo("\n".join(output.send_lines(reports, dry_run)))
     if any(r.failed for r in reports):
         ctx.exit(1)
-
-
-class _locked:
-    """The process lock as a context manager that exits the command with a clear message when taken."""
-
-    def __init__(self, ctx: click.Context, app: AppContext):
-        self.ctx, self.lock = ctx, process_lock(app.lock_path)
-
-    def __enter__(self) -> None:
-        try:
-            self.lock.__enter__()
-        except LockError as exc:
-            click.echo(str(exc), err=True)
-            self.ctx.exit(3)
-
-    def __exit__(self, *exc: object) -> None:
-        self.lock.__exit__(*exc)
 
 
 @click.command()
@@ -94,11 +78,7 @@ def run(ctx: click.Context, once: bool) -> None:
     """Kjør planleggeren (innhenting hver morgen, sammendrag mandag kl. 07), eller alt én gang med --once."""
     app = load_context(ctx)
     if once:
-        with _locked(ctx, app):
-            report = jobs.run_once(app)
-        click.echo(report.morning.line())
-        click.echo("\n".join(output.send_lines(report.sends, dry_run=False)))
-        ctx.exit(1 if report.failed else 0)
+        ctx.exit(_run_once(ctx, app))
     # APScheduler: only this command needs it
     from eumonitor.scheduler import build_scheduler, configure_logging, logged, run_forever
 
@@ -106,6 +86,30 @@ def run(ctx: click.Context, once: bool) -> None:
     obj = ctx.find_root().obj
     schedule = app.config.settings.schedule
     table = jobs.job_table(obj["root"], obj["now"], schedule)
-    with _locked(ctx, app):
+    with process_lock_or_exit(ctx, app):
         logged("digest-catch-up", table["digest-catch-up"][1])()
         run_forever(build_scheduler(schedule.timezone, table))
+
+
+def _run_once(ctx: click.Context, app: AppContext) -> int:
+    """The chain once, told step by step as each ends; the exit status says whether anything failed."""
+    display = CollectDisplay(len(jobs.enabled_sources(app))) if sys.stderr.isatty() else None
+    mailer = app.mailer.transport
+
+    def step(name: str, value: object) -> None:
+        if display and name == "collect":
+            display.close()
+        click.echo("\n".join(output.step_lines(name, value, mailer, app.config.root)))
+
+    with process_lock_or_exit(ctx, app):
+        try:
+            report = jobs.run_once(app, display and display.page, display and display.finished, step)
+        finally:
+            if display:
+                display.close()
+    if report.morning.runs and all(r.status == "error" for r in report.morning.runs):
+        click.echo(
+            "Ingen kilder svarte. Er maskinen uten nett? «eumonitor demo» viser hele kjeden på innspilte data.",
+            err=True,
+        )
+    return 1 if report.failed else 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import asdict
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from eumonitor.model import Call, SourceRun
@@ -48,6 +49,44 @@ def run_lines(run: SourceRun, titles: dict[str, str], show_new: int = 15) -> lis
     if len(run.changes.new) > show_new:
         lines.append(f"  … og {len(run.changes.new) - show_new} nye til")
     return lines
+
+
+REASON_CHARS = 200  # a failing source's reason on one terminal line or two; `eumonitor show`-like detail elsewhere
+
+
+def failed_lines(runs: Sequence[SourceRun]) -> list[str]:
+    """Each failed source with its one-line reason, for the end of a collect."""
+    failed = [r for r in runs if r.status == "error"]
+    if not failed:
+        return []
+    lines = [f"{len(failed)} av {len(runs)} kilder feilet:"]
+    for run in failed:
+        reason = " ".join((run.error or "ukjent feil").split())
+        reason = reason if len(reason) <= REASON_CHARS else reason[: REASON_CHARS - 1] + "…"
+        lines.append(f"  - {run.source}: {reason}")
+    return lines
+
+
+def step_lines(name: str, value: Any, transport: str, root: Path) -> list[str]:
+    """One step of `run --once` as it ends: what it did, in a line or a few."""
+    if name == "collect" and not value:
+        return ["1/4 Innhenting: ingen aktive kilder i sources/."]
+    if name == "collect":
+        new = sum(r.counts.get("new", 0) for r in value)
+        ok = sum(1 for r in value if r.status != "error")
+        head = f"1/4 Innhenting: {ok} av {len(value)} kilder svarte, {new} nye utlysninger."
+        return [head, *failed_lines(value)]
+    if name == "match":
+        if value is None:
+            return ["2/4 Matching: ingen profiler i profiles/; ingenting å matche."]
+        return ["2/4 " + match_lines(value)[0], *match_lines(value)[1:]]
+    if name == "alert":
+        if not value:
+            return ["3/4 Varsel til staben: ingen kilde å varsle om."]
+        where = f"skrevet til {root / 'var' / 'outbox'}" if transport == "outbox" else "sendt"
+        return [f"3/4 Varsel til staben om {', '.join(f.source for f in value)}: {where}."]
+    lines = send_lines(value, dry_run=False)
+    return ["4/4 Sammendrag: " + lines[0][0].lower() + lines[0][1:], *lines[1:]]
 
 
 def search_json(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -145,6 +184,8 @@ def send_lines(reports: Sequence[Any], dry_run: bool) -> list[str]:
 
 def match_lines(report: Any) -> list[str]:
     """The summary of a match run, in Norwegian."""
+    if not report.archived:
+        return ["Matching: arkivet har ingen utlysninger ennå; ingenting å matche (kjør `eumonitor collect`)."]
     how = "full gjenoppbygging" if report.rebuilt else "inkrementelt"
     lines = [f"Matching ({how}): {report.calls_scored} nye eller endrede utlysninger vektorisert."]
     if report.profiles_rescored:

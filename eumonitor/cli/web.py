@@ -40,6 +40,7 @@ def user_add(ctx: click.Context, email: str, password: str) -> None:
     from eumonitor.config import EMAIL_PATTERN
     from eumonitor.web.auth import hash_password
 
+    load_context(ctx)  # a folder that is not a root is refused before config.toml is written there
     if not EMAIL_PATTERN.match(email):
         raise click.BadParameter(f"{email!r} er ikke en e-postadresse", param_hint="EMAIL")
     try:

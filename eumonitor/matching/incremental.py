@@ -31,6 +31,7 @@ class MatchReport:
     profiles_rescored: list[str] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
     unfitted: list[str] = field(default_factory=list)  # profile phrases counted as words until a rebuild
+    archived: int = 0  # calls in the archive: 0 on a first run, which deserves its own words
 
 
 def fingerprint(profile: Profile) -> str:
@@ -77,7 +78,7 @@ def run_match(store: Store, profiles: Mapping[str, Profile], now: datetime, rebu
     """
     phrases = matcher.profile_phrases(profiles.values())
     model, rows, fitted = refresh_model(store, rebuild, phrases)
-    report = MatchReport(rebuilt=fitted, calls_scored=len(rows))
+    report = MatchReport(rebuilt=fitted, calls_scored=len(rows), archived=store.count_calls())
     # Encoded before the write lock is taken: other writers (a collect, a web save) wait only for the writes.
     encoded = vectors.to_state(model) if fitted or rows else None
     with store.transaction():

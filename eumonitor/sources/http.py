@@ -239,6 +239,8 @@ def _reason(exc: BaseException) -> str:
         cause = reason
     if isinstance(cause, NameResolutionError):
         return "fant ikke vertsnavnet"
+    if isinstance(cause, ConnectionRefusedError) or "Connection refused" in str(cause):
+        return "tilkoblingen ble avvist"
     text = str(cause)
     marker = "Failed to establish a new connection: "
     return text.split(marker, 1)[1] if marker in text else text
