@@ -33,7 +33,8 @@ def test_var_is_ignored():
 def test_the_package_shows_the_pipeline_with_a_handful_of_top_level_modules():
     package = REPO / "eumonitor"
     modules = {p.stem for p in package.glob("*.py")}
-    assert modules == {"__init__", "__main__", "model", "nb", "context", "jobs", "scheduler", "files"}
+    # demo: the offline tour of the whole chain, a use case beside jobs (it runs jobs on recorded data).
+    assert modules == {"__init__", "__main__", "model", "nb", "context", "jobs", "demo", "scheduler", "files"}
     stages = {p.name for p in package.iterdir() if (p / "__init__.py").exists()}
     assert stages == {"sources", "store", "matching", "digests", "config", "cli", "web"}
 

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 import click
 
-from eumonitor.cli import archive, digest, match, norsk, web
+from eumonitor.cli import archive, demo, digest, match, norsk, web
 from eumonitor.config import resolve_root
 from eumonitor.context import parse_now
 
@@ -56,6 +56,7 @@ COMMANDS = (
     archive.search,
     archive.show,
     archive.test_source,
+    demo.demo,
     match.match,
     match.explain,
     match.profile,
