@@ -153,3 +153,60 @@ def test_click_speaks_norwegian(args: list[str]) -> None:
     for english in ENGLISH:
         assert english not in result.output, result.output
     assert ("Bruk:" in result.output) or ("Feil:" in result.output)
+
+
+@pytest.fixture
+def bare_root(tmp_path: Path) -> Path:
+    """A root with a source but no profiles and no digests: nothing can match."""
+    return write_root(tmp_path / "bare", f"http://127.0.0.1:{closed_port()}/search-api/prod/rest/search")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["match"],
+        ["profile", "preview", "hav"],
+        ["explain", "X"],
+        ["digest", "send"],
+        ["run", "--once"],
+        ["search", "x"],
+    ],
+)
+def test_commands_without_profiles(bare_root: Path, args: list[str]) -> None:
+    result = invoke(bare_root, *args)
+    assert_no_traceback(result, tuple(args))
+
+
+PAGES = [
+    "/",
+    "/?q=havvind",
+    "/?q=ocean&status=open&theme=hav",
+    "/sources",
+    "/digests",
+    "/digests/network/preview.html",
+    "/digests/network/preview.txt",
+    "/profiles",
+    "/profiles/hav",
+    "/feeds/hav.atom",
+    "/feeds/hav.ics",
+    "/call/eu-funding-tenders/HORIZON-X",
+    "/login",
+]
+
+
+def test_web_pages_on_an_empty_archive(root: Path) -> None:
+    from eumonitor.config import load_config
+    from eumonitor.context import AppContext
+    from eumonitor.web import create_app
+
+    ctx = AppContext(load_config(root), "2026-06-24")
+    try:
+        client = create_app(ctx).test_client()
+        for page in PAGES:
+            answer = client.get(page)
+            assert answer.status_code in (200, 302, 404), (page, answer.status_code)  # 302: to the login
+            assert b"Traceback" not in answer.data
+        assert client.get("/call/eu-funding-tenders/HORIZON-X").status_code == 404
+        assert "Ingen" in client.get("/?q=havvind").get_data(as_text=True)
+    finally:
+        ctx.close()
