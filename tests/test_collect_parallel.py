@@ -134,3 +134,12 @@ def test_a_dripping_server_is_cut_off_at_the_timeout(dripping: str) -> None:
         http.fetch(Request(dripping))
     # Each attempt stopped at its 1.5 s, not after the 300 s the server would drip for.
     assert str(caught.value) == f"Svaret fra {dripping} var ikke ferdig etter 1,5 s; ga opp etter 2 forsøk."
+
+
+def test_collect_takes_the_same_lock_as_run(tmp_path: Path) -> None:
+    from eumonitor.files import process_lock
+
+    root = write_sources(tmp_path / "root", {"gone": f"http://127.0.0.1:{closed_port()}/feed/"})
+    with process_lock(root / "var" / "eumonitor.lock"):
+        result = CliRunner().invoke(main, ["--root", str(root), "collect"])
+    assert result.exit_code == 3 and "En annen eumonitor-prosess" in result.output

@@ -118,3 +118,28 @@ def test_today_and_now_follow_the_configured_time_zone(tmp_path):
     assert str(late.today()) == "2026-06-02"
     noon = AppContext(load_config(root), "2026-06-03")
     assert noon.now().utcoffset().total_seconds() == -5 * 3600 and noon.now().hour == 12
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "[http]\ntimeout = 45 seconds\n",
+            "config.toml:2: ugyldig TOML: forventet linjeskift etter en verdi (linje 2, kolonne 14)",
+        ),
+        (
+            '[http]\ncontact = "a@b.no\n',
+            "config.toml:2: ugyldig TOML: linjeskift midt i en tekst (mangler avsluttende anførselstegn?)",
+        ),
+        ("[http\n", "config.toml:1: ugyldig TOML: forventet ']' på slutten av tabellnavnet"),
+        (
+            "x = " + "[" * 5000 + "]" * 5000 + "\n",
+            "config.toml: ugyldig TOML: lister eller tabeller er nestet for dypt",
+        ),
+    ],
+)
+def test_toml_syntax_errors_are_explained_in_norwegian_with_line_and_column(tmp_path, text, expected):
+    root = make_root(tmp_path, text)
+    with pytest.raises(ConfigError) as caught:
+        load_config(root)
+    assert str(caught.value).startswith(expected), str(caught.value)

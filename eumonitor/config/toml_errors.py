@@ -19,6 +19,7 @@ _MESSAGES: tuple[tuple[str, str], ...] = (
     (r"Duplicate inline table key (.+)", "nøkkelen {0} står to ganger i samme tabell"),
     (r"Escaped character is not a Unicode scalar value", "escape-sekvensen er ikke et gyldig Unicode-tegn"),
     (r"Found invalid character (.+)", "ugyldig tegn {0}"),
+    (r"Illegal character '\\n'", "linjeskift midt i en tekst (mangler avsluttende anførselstegn?)"),
     (r"Illegal character (.+)", "ulovlig tegn {0}"),
     (r"Invalid date or datetime", "ugyldig dato eller tidspunkt"),
     (r"Invalid hex value", "ugyldig heksadesimal verdi"),
