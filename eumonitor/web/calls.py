@@ -72,8 +72,17 @@ def call_page(source: str, external_id: str) -> str:
         # The same call announced on other sources (e.g. interreg.no and the programme's own site).
         linked=[link for link in ctx.store.linked_calls(source, external_id) if link[:2] != (source, external_id)],
         extra_fields=extra_fields(call),
+        verdict_nb=verdict_nb,
         today=ctx.today(),
     )
+
+
+VERDICT_NB = {True: "Ja", False: "Nei", None: "Ukjent – kilden oppgir det ikke"}
+
+
+def verdict_nb(value: bool | None) -> str:
+    """An eligibility verdict as the call page words it."""
+    return VERDICT_NB[value]
 
 
 def _links(call: Call) -> list[dict[str, str]]:
@@ -99,6 +108,10 @@ EXTRA_NB = {
 }
 
 
+# Bookkeeping of the collectors, not facts about the call.
+HIDDEN_EXTRA = frozenset({"deadline_model", "listing_fingerprint"})
+
+
 def extra_fields(call: Call) -> list[tuple[str, str]]:
     """The source's own extra fields that are text or lists of text, labelled in Norwegian where known."""
     shown = []
@@ -109,7 +122,7 @@ def extra_fields(call: Call) -> list[tuple[str, str]]:
             text = str(value)
         else:
             continue
-        if text and key != "deadline_model":
+        if text and key not in HIDDEN_EXTRA:
             shown.append((EXTRA_NB.get(key, key.replace("_", " ").capitalize()), text))
     return shown
 
