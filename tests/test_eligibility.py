@@ -46,7 +46,10 @@ def test_municipalities(types, verdict):
 
 
 def test_split_list_keeps_commas_inside_brackets_and_breaks_at_lines():
-    text = "EU Member States, Overseas Countries and Territories (OCT)\nAlbania (Shqipëria), Kosovo (Kosova/Kosovë, Косово)"  # noqa: E501
+    text = (
+        "EU Member States, Overseas Countries and Territories (OCT)\n"
+        "Albania (Shqipëria), Kosovo (Kosova/Kosovë, Косово)"
+    )
     assert split_list(text) == (
         "EU Member States",
         "Overseas Countries and Territories (OCT)",
