@@ -14,7 +14,14 @@ from eumonitor.config import load_config
 from eumonitor.context import AppContext
 from eumonitor.store import Store
 from eumonitor.web import create_app
-from tests.support.aggregators import serve_euro_access, serve_interreg_eu, write_aggregator_sources
+from tests.support.aggregators import (
+    AlgoliaReplay,
+    interreg_answer,
+    serve_euro_access,
+    serve_interreg_eu,
+    write_aggregator_sources,
+)
+from tests.support.replay_server import ReplayServer
 from tests.support.roots import SEARCH_PATH, write_root
 
 NOW = "2026-06-17"  # the EU portal's recorded scan
@@ -113,3 +120,32 @@ def test_the_web_app_filters_and_shows_who_may_apply(collected: Path) -> None:
         assert "Ingen utlysninger passet søket" in none
     finally:
         ctx.close()
+
+
+def test_an_interreg_call_on_interreg_eu_and_euro_access_is_linked(tmp_path: Path) -> None:
+    # BUILT BY HAND: a recorded SUDOE hit given the programme, title and deadline of Euro-Access's recorded row
+    # 2193 ("Interreg Baltic Sea Region - Project Platforms 2025", 20.11.2025), as interreg.eu would list it.
+    hit = dict(interreg_answer()["results"][0]["hits"][0])
+    hit.update(
+        pageId=9001,
+        title="Call for project platforms",
+        associatedProgrammes=["Interreg Baltic Sea Region"],
+        callDeadlineDate="2025-11-20T00:00:00Z",
+        callEligibleCountryNames=["Denmark", "Estonia", "Finland", "Germany", "Latvia", "Lithuania", "Norway"],
+    )
+    with ReplayServer() as server:
+        root = write_root(tmp_path / "root", server.url + SEARCH_PATH)
+        write_aggregator_sources(root, server.url)
+        serve_interreg_eu(server, AlgoliaReplay(hits=[hit]))
+        serve_euro_access(server)
+        result = CliRunner().invoke(
+            main, ["--root", str(root), "--now", "2025-10-04", "collect", "interreg-eu", "euro-access", "--json"]
+        )
+    assert result.exit_code == 0, result.output
+    store = Store(root / "var" / "eumonitor.db")
+    # interreg.eu's copy stands first: Euro-Access is tagged secondary.
+    assert [(s, i) for s, i, _ in store.linked_calls("euro-access", "2193")] == [
+        ("interreg-eu", "9001"),
+        ("euro-access", "2193"),
+    ]
+    assert store.get_call("interreg-eu", "9001").norway_eligible is True

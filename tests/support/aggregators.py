@@ -35,9 +35,10 @@ class AlgoliaReplay:
     """Answers like Algolia: 403 without the right key; `per_page` splits the recorded hits into pages
     (BUILT BY HAND from the recording, to exercise `page`/`nbPages`); without it, the recorded answer as it is."""
 
-    def __init__(self, per_page: int | None = None, key: str = TEST_KEY) -> None:
+    def __init__(self, per_page: int | None = None, key: str = TEST_KEY, hits: list[dict] | None = None) -> None:
         self.per_page = per_page
         self.key = key
+        self.hits = hits  # hits BUILT BY HAND in a test, in place of the recorded ones
 
     def __call__(self, request: Received) -> Response:
         json_type = {"Content-Type": "application/json; charset=UTF-8"}
@@ -45,6 +46,8 @@ class AlgoliaReplay:
             body = {"message": "Invalid Application-ID or API key", "status": 403}
             return 403, json_type, json.dumps(body).encode()
         answer = interreg_answer()
+        if self.hits is not None:
+            answer["results"][0].update(hits=self.hits, nbHits=len(self.hits))
         if self.per_page is None:
             return 200, json_type, json.dumps(answer).encode()
         hits = answer["results"][0]["hits"]
