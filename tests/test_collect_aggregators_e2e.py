@@ -87,6 +87,8 @@ def test_search_filters_on_who_may_apply(collected: Path) -> None:
     assert ids("--norway") == {("euro-access", "135")}
     assert ids("--norway", "--municipalities") == set()
 
+    printed = cli(collected, "search", "Sudoe", "--municipalities").output
+    assert "3 treff" in printed and "Interreg South West Europe (SUDOE)" in printed and "kommuner kan søke" in printed
     rows = json.loads(cli(collected, "search", "Sudoe", "--json").stdout)
     assert rows and all(r["norway_eligible"] is False and r["municipalities_eligible"] is True for r in rows)
 

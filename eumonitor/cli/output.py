@@ -97,7 +97,12 @@ def search_lines(rows: Sequence[dict[str, Any]], total: int, today: date) -> lis
         when = f"frist {date_nb(deadline)} ({days_left_nb(deadline, today)})" if deadline else "ingen kommende frist"
         lines.append(f"{r['external_id']}  [{STATUS_NB.get(r['status'], r['status'])}]  {r['title']}")
         score = f" · temaskår {r['score']:.2f}" if r.get("score") is not None else ""
-        lines.append(f"    {r['programme'] or r['source']} · {when}{score}")
+        who = "".join(
+            f" · {label}"
+            for key, label in (("norway_eligible", "Norge kan delta"), ("municipalities_eligible", "kommuner kan søke"))
+            if r.get(key)
+        )
+        lines.append(f"    {r['programme'] or r['source']} · {when}{score}{who}")
         others = [
             source for source, ext, _url in r.get("links", ()) if (source, ext) != (r["source"], r["external_id"])
         ]

@@ -105,6 +105,13 @@ EXTRA_NB = {
     "reference": "Referanse",
     "ingested_at": "Registrert hos kilden",
     "language": "Språk",
+    "themes": "Programmets temaer",
+    "topics": "Emner",
+    "eligible_regions": "Regioner som kan delta",
+    "eligible_country_codes": "Landkoder (NUTS)",
+    "updated": "Oppdatert hos kilden",
+    "deadline_time": "Klokkeslett for fristen",
+    "mandatory_partnership": "Krav om partnerskap",
 }
 
 
