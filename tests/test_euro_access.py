@@ -112,6 +112,15 @@ def test_a_collect_reads_detail_pages_once_and_again_only_when_the_row_changes(t
     assert third["status"] == "ok"
     assert store.get_call("euro-access", "135").norway_eligible is True
 
+    # Past its deadline, the archive's copy is judged anew without its page being read again.
+    server.serve_bytes(EURO_ACCESS_LISTING, moved, "text/html; charset=utf-8")
+    later = collect(root, "2026-02-15")
+    assert len(server.received(EURO_ACCESS_DETAIL)) == 2
+    assert "135" in later["changed"]
+    closed = store.get_call("euro-access", "135")
+    assert closed.status == "closed" and closed.eligible_countries == call.eligible_countries
+    assert [h["kind"] for h in store.call_history("euro-access", "135")][-1] == "status_changed"
+
 
 def test_a_page_without_the_call_table_is_an_error_that_says_what_was_expected(tmp_path, server):
     server.serve_bytes(EURO_ACCESS_LISTING, b"<html><body><p>Maintenance</p></body></html>", "text/html")

@@ -7,9 +7,9 @@ from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from eumonitor.model import Call, ChangeSet, EumonitorError, Page, RawCall, Request, Skipped, SourceRun, SourceSpec
+from eumonitor.model import ChangeSet, EumonitorError, Page, RawCall, Request, Skipped, SourceRun, SourceSpec
 from eumonitor.sources.kind import Kind, SourceError
-from eumonitor.sources.normalize import best_per_identifier, normalize
+from eumonitor.sources.normalize import as_raw, best_per_identifier, normalize
 
 log = logging.getLogger(__name__)
 
@@ -116,7 +116,7 @@ def collect_source(
     run_id = store.start_run(spec.id, now)
     try:
         scan = scan_source(spec, collector, fetch, progress, store.listing_fingerprints(spec.id))
-        calls = _with_archived(store, spec.id, [normalize(raw, now) for raw in best_per_identifier(scan.calls)], scan)
+        calls = [normalize(raw, now) for raw in _with_archived(store, spec.id, best_per_identifier(scan.calls), scan)]
         previous = store.last_ok_count(spec.id)
         with store.transaction():
             # An answer without a single call is far likelier a hiccup or a changed layout than every call
@@ -137,13 +137,15 @@ def collect_source(
     return SourceRun(**{**run.__dict__, "id": run_id})
 
 
-def _with_archived(store, source: str, calls: list[Call], scan: Scan) -> list[Call]:
+def _with_archived(store, source: str, raws: list[RawCall], scan: Scan) -> list[RawCall]:
     """The archive's copy stands in for a call whose detail page was not read again (its listing row is
-    unchanged), so the details read last time are neither lost nor reported as changed."""
+    unchanged), so the details read last time are neither lost nor reported as changed; it is judged anew
+    (a passed deadline still closes it)."""
     if not scan.reused:
-        return calls
+        return raws
     reused = set(scan.reused)
-    return [(store.get_call(source, c.external_id) or c) if c.external_id in reused else c for c in calls]
+    stored = {r.external_id: store.get_call(source, r.external_id) for r in raws if r.external_id in reused}
+    return [as_raw(stored[r.external_id]) if stored.get(r.external_id) else r for r in raws]
 
 
 def _status(count: int, previous: int | None, notes: list[str] | None = None) -> tuple[str, str | None]:

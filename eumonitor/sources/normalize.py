@@ -124,6 +124,11 @@ def normalize(raw: RawCall, now: datetime) -> Call:
     return Call(**shared, **judged, deadlines=deadlines, content_hash=content_hash(hashed))
 
 
+def as_raw(call: Call) -> RawCall:
+    """A stored call as its source's record again, so `normalize` judges it anew at another time (status)."""
+    return RawCall(**{f.name: getattr(call, f.name) for f in fields(RawCall) if hasattr(call, f.name)})
+
+
 def safe_url(url: str) -> str:
     """The link as given when it is http(s); anything else ("javascript:…", "data:…") becomes "".
 
