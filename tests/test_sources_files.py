@@ -108,6 +108,17 @@ def write_source(tmp_path: Path, name: str, text: str) -> Path:
         ('kind = "ical"\nurl = "https://x.no/?ical=1"\n[options]\ndates = "end"\n', "options.dates", "open_close"),
         ('kind = "wp_json"\nurl = "https://x.no/wp-json/"\n[options]\nper_page = 500\n', "options.per_page", "100"),
         (
+            'kind = "interreg_eu"\nurl = "https://x.algolia.net/1/indexes/i"\n[options]\nhits_per_page = 5000\n',
+            "options.hits_per_page",
+            "1000",
+        ),
+        ('kind = "interreg_eu"\nurl = "https://x.algolia.net/"\n[options]\nkey = "k"\n', "options.key", "ukjent"),
+        (
+            'kind = "euro_access"\nurl = "https://x.eu/"\n[options]\ndeadline_tz = "CET+1"\n',
+            "options.deadline_tz",
+            "tidssone",
+        ),
+        (
             'kind = "ical"\nurl = "https://x.no/"\n[options]\ndeadline_tz = "Europe/Bergen"\n',
             "options.deadline_tz",
             "tidssone",

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 from urllib.parse import urljoin, urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bs4 import BeautifulSoup, Tag
 
@@ -42,6 +43,14 @@ class Options:
 
 def _options(spec: SourceSpec) -> Options:
     return spec.options if isinstance(spec.options, Options) else Options()
+
+
+def validate_options(opts: Options) -> list[tuple[str, str]]:
+    try:
+        ZoneInfo(opts.deadline_tz)
+    except (ZoneInfoNotFoundError, ValueError):
+        return [("deadline_tz", f"ukjent tidssone '{opts.deadline_tz}', f.eks. Europe/Brussels")]
+    return []
 
 
 def requests(spec: SourceSpec) -> list[Request]:
@@ -224,4 +233,4 @@ def parse_detail(spec: SourceSpec, page: Page) -> Parsed:
     return Parsed(calls=(call,))
 
 
-COLLECTOR = Kind(Options, requests, parse)
+COLLECTOR = Kind(Options, requests, parse, validate_options)
