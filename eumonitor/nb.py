@@ -14,6 +14,8 @@ CHANGE_NB = {
     "budget_changed": "budsjett endret",
     "title_changed": "tittel endret",
     "text_changed": "tekst endret",
+    "countries_changed": "land som kan delta endret",
+    "applicants_changed": "søkertyper endret",
     "unlisted": "ikke lenger listet",
     "relisted": "listet igjen",
 }
@@ -67,7 +69,7 @@ def money_nb(amount: int | None, currency: str = "EUR") -> str:
 def change_detail(change: dict[str, Any]) -> str:
     """What a history entry changed from and to ("22. sep → 6. okt" style, as stored), or "" for other kinds."""
     old, new = change["old"], change["new"]
-    if change["kind"] == "deadline_moved":
+    if change["kind"] in ("deadline_moved", "countries_changed", "applicants_changed"):
         return f"{', '.join(old or []) or '–'} → {', '.join(new or []) or '–'}"
     if change["kind"] in ("status_changed", "budget_changed", "opening_changed"):
         return f"{old or '–'} → {new or '–'}"

@@ -57,6 +57,7 @@ def test_the_listing_gives_every_row_with_programme_deadline_and_a_detail_reques
     assert first.title == "Erasmus Charter for Higher Education - 5th cut-off date"
     assert first.programme == "Erasmus+"
     assert first.deadlines == (date(2026, 1, 27),) and first.extra["deadline_time"] == "17:00"
+    assert "listing_fingerprint" not in first.extra  # only a record read from the detail page has one
     assert first.url == "https://www.euro-access.eu/en/calls/135/Erasmus-Charter-for-Higher-Education-5th-cut-off-date"
     czpl = calls["1603"]
     assert czpl.programme == "Interreg Czechia-Poland" and czpl.deadlines == (date(2025, 11, 26),)
@@ -90,16 +91,21 @@ def test_a_collect_reads_detail_pages_once_and_again_only_when_the_row_changes(t
     first = collect(root)
     assert first["status"] == "ok" and len(first["new"]) == 142
     assert len(server.received(EURO_ACCESS_DETAIL)) == 1
-    # The other 141 detail pages were never recorded (404 here): their listing rows stand.
+    # The other 141 detail pages were never recorded (404 here): their listing rows stand, and their pages
+    # are asked for again next time.
     assert first["counts"]["skipped"] == 141
+    detail_paths = {r.path for r in server.received() if r.path.startswith("/en/calls/")}
+    assert len(detail_paths) == 142
     store = Store(root / "var" / "eumonitor.db")
     call = store.get_call("euro-access", "135")
     assert call.norway_eligible is True and call.municipalities_eligible is False
     assert call.call_identifier == "ERASMUS-EDU-2022-ECHE-CERT-FP" and call.opening_date == date(2022, 2, 23)
     assert store.get_call("euro-access", "1603").deadlines == (date(2025, 11, 26),)
 
+    before = len(server.received())
     again = collect(root, "2025-10-05")
     assert len(server.received(EURO_ACCESS_DETAIL)) == 1  # row unchanged: its page was not asked for again
+    assert len(server.received()) - before == 1 + 141  # the listing, and the pages that failed last time
     assert "135" not in again["changed"] and again["new"] == []
     kept = store.get_call("euro-access", "135")
     assert kept.eligible_countries == call.eligible_countries and kept.applicant_types == call.applicant_types
@@ -133,3 +139,26 @@ def test_a_page_without_the_call_table_is_an_error_that_says_what_was_expected(t
 
 def test_requests_start_at_the_listing():
     assert euro_access.requests(SPEC) == [Request(url=SPEC.url, meta={"page": "listing"})]
+
+
+def test_without_details_only_the_listing_is_read_and_details_read_later_are_a_recorded_change(tmp_path, server):
+    serve_euro_access(server)
+    root = make_root(tmp_path, server)
+    source = root / "sources" / "euro-access.toml"
+    source.write_text(source.read_text(encoding="utf-8") + "[options]\ndetails = false\n", encoding="utf-8")
+    first = collect(root)
+    assert len(first["new"]) == 142 and server.received(EURO_ACCESS_DETAIL) == []
+    store = Store(root / "var" / "eumonitor.db")
+    assert store.get_call("euro-access", "135").norway_eligible is None  # the listing does not say
+
+    source.write_text(source.read_text(encoding="utf-8").replace("details = false\n", ""), encoding="utf-8")
+    second = collect(root, "2025-10-05")
+    assert len(server.received(EURO_ACCESS_DETAIL)) == 1, second
+    assert "135" in second["changed"], second["counts"]
+    kinds = [h["kind"] for h in store.call_history("euro-access", "135")]
+    assert {"countries_changed", "applicants_changed", "opening_changed"} <= set(kinds)
+    shown = CliRunner().invoke(
+        main, ["--root", str(root), "--now", "2025-10-05", "show", "135", "--source", "euro-access"]
+    )
+    assert "land som kan delta endret: – → EU Member States" in shown.output
+    assert "søkertyper endret: – → Education and training institution" in shown.output

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -105,9 +105,11 @@ def parse_listing(spec: SourceSpec, page: Page) -> Parsed:
         except (ValueError, AttributeError, KeyError) as exc:
             skipped.append(Skipped(f"uventet rad i listen: {exc}", " ".join(row.get_text(" ").split())[:120]))
             continue
-        calls.append(call)
+        listed = dict(call.extra)
+        # Only a record read from the detail page carries the fingerprint: a listing-only record (details off,
+        # or its page failed) must not stop the page from being read next time.
+        calls.append(replace(call, extra={k: v for k, v in listed.items() if k != "listing_fingerprint"}))
         if opts.details:
-            listed = dict(call.extra)
             follow.append(
                 Request(
                     url=call.url,

@@ -23,7 +23,10 @@ CHANGE_FIELDS = (
     ("budget_changed", "budget_total"),
     ("title_changed", "title"),
     ("text_changed", "description_text"),
+    ("countries_changed", "eligible_countries"),
+    ("applicants_changed", "applicant_types"),
 )
+JSON_LISTS = frozenset({"deadlines", "eligible_countries", "applicant_types"})
 
 
 def call_row(call: Call) -> dict[str, Any]:
@@ -108,7 +111,7 @@ def describe_changes(old: sqlite3.Row, new: dict[str, Any]) -> list[tuple[str, A
     found = []
     for kind, column in CHANGE_FIELDS:
         if old[column] != new[column]:
-            if column == "deadlines":
+            if column in JSON_LISTS:
                 found.append((kind, json.loads(old[column]), json.loads(new[column])))
             elif column == "description_text":
                 # The text itself can be long; the history keeps its length, the row keeps the text.
