@@ -24,11 +24,13 @@ KEY_HELP = (
 
 @dataclass(frozen=True)
 class Options:
-    """The [options] of an interreg_eu source: the Algolia application, its public key and what to ask for."""
+    """The [options] of an interreg_eu source: the Algolia application, its public key and what to ask for.
+
+    The source's url is the index's search address, https://<app id>-dsn.algolia.net/1/indexes/<index>.
+    """
 
     app_id: str = "2E032DRCNS"
     api_key: str = ""  # the site's public search-only key; it rotates (KEY_HELP says where to read it)
-    index: str = "prod_en-us_content"
     filters: str = "contentType:callForProjectsPage AND (callStatus:Open OR callStatus:Forthcoming)"
     hits_per_page: int = 500  # Algolia answers at most 1000 per page
     max_pages: int = 20
