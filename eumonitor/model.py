@@ -116,6 +116,10 @@ class RawCall:
     tags: tuple[str, ...] = ()
     extra: Mapping[str, Any] = field(default_factory=lambda: EMPTY)  # source-specific fields kept for the call page
     quality: tuple[int, ...] = ()  # higher wins when one source yields the same id twice
+    # Who may apply, as the source words it ("Norway", "EU Member States", "Local public authority");
+    # empty when the source does not say (the EU portal today), which downstream reads as "unknown".
+    eligible_countries: tuple[str, ...] = ()
+    applicant_types: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -144,6 +148,11 @@ class Call:
     tags: tuple[str, ...]
     extra: Mapping[str, Any]
     content_hash: str
+    eligible_countries: tuple[str, ...] = ()
+    applicant_types: tuple[str, ...] = ()
+    # Judged from the two above by sources/eligibility.py; None = the source does not say.
+    norway_eligible: bool | None = None
+    municipalities_eligible: bool | None = None
 
     @property
     def key(self) -> tuple[str, str]:

@@ -14,6 +14,8 @@ CHANGE_NB = {
     "budget_changed": "budsjett endret",
     "title_changed": "tittel endret",
     "text_changed": "tekst endret",
+    "countries_changed": "land som kan delta endret",
+    "applicants_changed": "søkertyper endret",
     "unlisted": "ikke lenger listet",
     "relisted": "listet igjen",
 }
@@ -70,6 +72,8 @@ def change_detail(change: dict[str, Any]) -> str:
     kind = change["kind"]
     if kind == "deadline_moved":
         return f"{_dates(old)} → {_dates(new)}"
+    if kind in ("countries_changed", "applicants_changed"):
+        return f"{', '.join(old or []) or 'ingen'} → {', '.join(new or []) or 'ingen'}"
     if kind == "status_changed":
         return f"{STATUS_NB.get(old or '', old)} → {STATUS_NB.get(new or '', new)}"
     if kind == "opening_changed":

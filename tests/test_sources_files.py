@@ -36,6 +36,51 @@ def test_every_shipped_source_file_validates() -> None:
         assert spec.verified_on == "", f"{source_id} claims a live check nobody could make from here"
 
 
+# What each source shipped enabled rests on: a test on a real recording of that source, or a generic kind tested on
+# real recordings of the same software at an address that software always serves.
+OWN_RECORDING = {
+    "eu-funding-tenders": "tests/test_collect_e2e.py",
+    "interreg-eu": "tests/test_interreg_eu.py",
+    "euro-access": "tests/test_euro_access.py",
+}
+SAME_SOFTWARE = {
+    "eurocities": ("/feed/", "tests/fixtures/wordpress-rss"),  # WordPress
+    "vest-norges-brusselkontor": ("/feed/", "tests/fixtures/wordpress-rss"),  # WordPress
+    "interreg-no": ("?ical=1", "tests/fixtures/ical-tribe"),  # The Events Calendar
+}
+
+
+def test_only_sources_with_real_recordings_behind_them_ship_enabled() -> None:
+    config = load_config(ROOT)
+    assert {s for s, spec in config.sources.items() if spec.enabled} == set(OWN_RECORDING) | set(SAME_SOFTWARE)
+    for test in OWN_RECORDING.values():
+        assert (ROOT / test).is_file(), test
+    for source_id, (address, recordings) in SAME_SOFTWARE.items():
+        assert config.sources[source_id].url.endswith(address), source_id
+        assert any((ROOT / recordings).iterdir()), recordings
+
+
+def test_disabled_sources_say_why_and_what_to_record() -> None:
+    config = load_config(ROOT)
+    disabled = [s for s, spec in config.sources.items() if not spec.enabled]
+    assert {"interreg-north-sea", "interreg-npa", "interreg-baltic", "interreg-europe"} <= set(disabled)
+    for source_id in disabled:
+        text = (ROOT / "sources" / f"{source_id}.toml").read_text(encoding="utf-8")
+        assert text.startswith("# DISABLED:"), source_id
+        assert f"eumonitor test-source {source_id}" in text, source_id
+    for source_id in ("interreg-north-sea", "interreg-npa", "interreg-baltic", "interreg-europe"):
+        assert "sources/interreg-eu.toml, preferred" in (ROOT / "sources" / f"{source_id}.toml").read_text(), source_id
+    # Guessed CSS selectors alone are never enough to ship enabled.
+    assert all(not spec.enabled for spec in config.sources.values() if spec.kind == "html_list")
+
+
+def test_the_aggregators_are_shipped_with_their_kinds() -> None:
+    config = load_config(ROOT)
+    assert config.sources["interreg-eu"].kind == "interreg_eu"
+    assert config.sources["euro-access"].kind == "euro_access"
+    assert "sekundær" in config.sources["euro-access"].tags  # the portal's or interreg.eu's copy is shown first
+
+
 def test_news_feeds_that_mix_calls_with_news_have_keyword_rules() -> None:
     config = load_config(ROOT)
     for source_id in ("interreg-baltic", "eurocities", "vest-norges-brusselkontor", "interreg-north-sea"):
@@ -63,6 +108,17 @@ def write_source(tmp_path: Path, name: str, text: str) -> Path:
         ('kind = "rss"\nurl = "https://x.no/feed/"\n[options]\nmatch_in = "body"\n', "options.match_in", "tillatt"),
         ('kind = "ical"\nurl = "https://x.no/?ical=1"\n[options]\ndates = "end"\n', "options.dates", "open_close"),
         ('kind = "wp_json"\nurl = "https://x.no/wp-json/"\n[options]\nper_page = 500\n', "options.per_page", "100"),
+        (
+            'kind = "interreg_eu"\nurl = "https://x.algolia.net/1/indexes/i"\n[options]\nhits_per_page = 5000\n',
+            "options.hits_per_page",
+            "1000",
+        ),
+        ('kind = "interreg_eu"\nurl = "https://x.algolia.net/"\n[options]\nkey = "k"\n', "options.key", "ukjent"),
+        (
+            'kind = "euro_access"\nurl = "https://x.eu/"\n[options]\ndeadline_tz = "CET+1"\n',
+            "options.deadline_tz",
+            "tidssone",
+        ),
         (
             'kind = "ical"\nurl = "https://x.no/"\n[options]\ndeadline_tz = "Europe/Bergen"\n',
             "options.deadline_tz",

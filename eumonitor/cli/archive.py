@@ -74,6 +74,8 @@ def collect(ctx: click.Context, sources: tuple[str, ...], as_json: bool) -> None
 )
 @click.option("--source", default="", help="Bare denne kilden.")
 @click.option("--theme", default="", help="Bare treff for dette temaet (profil-id), sortert etter temaets skår.")
+@click.option("--norway", is_flag=True, help="Bare utlysninger der kilden sier at Norge kan delta.")
+@click.option("--municipalities", is_flag=True, help="Bare utlysninger der kilden sier at kommuner kan søke.")
 @click.option("--limit", default=20, show_default=True, help="Antall treff som vises.")
 @click.option("--json", "as_json", is_flag=True, help="Skriv treffene som JSON.")
 @click.pass_context
@@ -86,6 +88,8 @@ def search(
     deadline_before,
     source: str,
     theme: str,
+    norway: bool,
+    municipalities: bool,
     limit: int,
     as_json: bool,
 ) -> None:
@@ -102,6 +106,8 @@ def search(
         deadline_before=_date(deadline_before),
         source=source,
         theme=theme,
+        norway=norway,
+        municipalities=municipalities,
         limit=limit,
     )
     rows, total = app.store.search(q, app.today())

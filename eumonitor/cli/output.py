@@ -99,11 +99,32 @@ def search_json(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
             "next_deadline": r["next_deadline"],
             "programme": r["programme"],
             "url": r["url"],
+            "norway_eligible": _verdict(r.get("norway_eligible")),
+            "municipalities_eligible": _verdict(r.get("municipalities_eligible")),
             **({"score": r["score"]} if "score" in r else {}),
             **({"links": [{"source": s, "id": i, "url": u} for s, i, u in r["links"]]} if r.get("links") else {}),
         }
         for r in rows
     ]
+
+
+def _verdict(value: Any) -> bool | None:
+    """A stored 1/0/NULL as true/false/null: null means the source does not say."""
+    return None if value is None else bool(value)
+
+
+VERDICT_NB = {True: "ja", False: "nei", None: "ukjent (kilden oppgir ikke)"}
+
+
+def eligibility_lines(call: Call) -> list[str]:
+    """Who may apply, as the source says, and the two verdicts the search filters use."""
+    norway, municipalities = VERDICT_NB[call.norway_eligible], VERDICT_NB[call.municipalities_eligible]
+    lines = [f"Norge kan delta: {norway} · Kommuner kan søke: {municipalities}"]
+    if call.eligible_countries:
+        lines.append(f"Land som kan delta: {', '.join(call.eligible_countries)}")
+    if call.applicant_types:
+        lines.append(f"Hvem kan søke: {', '.join(call.applicant_types)}")
+    return lines
 
 
 def search_lines(rows: Sequence[dict[str, Any]], total: int, today: date) -> list[str]:
@@ -115,7 +136,12 @@ def search_lines(rows: Sequence[dict[str, Any]], total: int, today: date) -> lis
         when = f"frist {date_nb(deadline)} ({days_left_nb(deadline, today)})" if deadline else "ingen kommende frist"
         lines.append(f"{r['external_id']}  [{STATUS_NB.get(r['status'], r['status'])}]  {r['title']}")
         score = f" · temaskår {r['score']:.2f}" if r.get("score") is not None else ""
-        lines.append(f"    {r['programme'] or r['source']} · {when}{score}")
+        who = "".join(
+            f" · {label}"
+            for key, label in (("norway_eligible", "Norge kan delta"), ("municipalities_eligible", "kommuner kan søke"))
+            if r.get(key)
+        )
+        lines.append(f"    {r['programme'] or r['source']} · {when}{score}{who}")
         others = [
             source for source, ext, _url in r.get("links", ()) if (source, ext) != (r["source"], r["external_id"])
         ]
@@ -155,6 +181,7 @@ def call_lines(call: Call, record: dict[str, Any], history: list[dict[str, Any]]
             if b.min_contribution and b.max_contribution
             else ""
         ),
+        *eligibility_lines(call),
         f"Lenke: {call.url}",
         f"Først sett: {record['first_seen'][:10]} · sist sett: {record['last_seen'][:10]}"
         + ("" if record["listed"] else f" · ikke lenger listet siden {record['unlisted_at'][:10]}"),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from eumonitor.sources import ft_api, html_list, ical, rss, wp_json
+from eumonitor.sources import euro_access, ft_api, html_list, ical, interreg_eu, rss, wp_json
 from eumonitor.sources.kind import Kind, SourceError
 
 __all__ = ["Kind", "SourceError", "kinds"]
@@ -16,4 +16,6 @@ def kinds() -> dict[str, Kind]:
         "ical": ical.COLLECTOR,
         "wp_json": wp_json.COLLECTOR,
         "html_list": html_list.COLLECTOR,
+        "interreg_eu": interreg_eu.COLLECTOR,
+        "euro_access": euro_access.COLLECTOR,
     }

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 from eumonitor.model import ChangeSet, EumonitorError, Page, RawCall, Request, Skipped, SourceRun, SourceSpec
 from eumonitor.sources.kind import Kind, SourceError
-from eumonitor.sources.normalize import best_per_identifier, normalize
+from eumonitor.sources.normalize import as_raw, best_per_identifier, normalize
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +37,8 @@ class Scan:
     total_expected: int | None = None
     first_page_rows: int = 0
     notes: list[str] = field(default_factory=list)  # the collector's own words on why pages were empty
+    # Calls whose follow-up request was skipped because the archive's copy came from the same listing row.
+    reused: list[str] = field(default_factory=list)
 
     def pages_expected(self) -> int | None:
         """Pages the scan will take, once the source has said how many rows it holds."""
@@ -45,14 +47,36 @@ class Scan:
         return -(-self.total_expected // self.first_page_rows)
 
 
-def scan_source(spec: SourceSpec, collector: Kind, fetch: Fetch, progress: Progress | None = None) -> Scan:
-    """Fetch and parse every page of one source. Raises SourceError or the fetcher's error."""
+def scan_source(
+    spec: SourceSpec,
+    collector: Kind,
+    fetch: Fetch,
+    progress: Progress | None = None,
+    known: Mapping[str, str] | None = None,
+) -> Scan:
+    """Fetch and parse every page of one source. Raises SourceError or the fetcher's error.
+
+    `known` maps a call's id to the listing fingerprint of the archive's copy: a follow-up request marked
+    `unless_known = (id, fingerprint)` with the same fingerprint is not fetched, and the call is `reused`.
+    """
     scan = Scan()
     queue = list(collector.requests(spec))
     while queue:
         if scan.pages >= MAX_PAGES:
             raise SourceError(f"Kilden ga mer enn {MAX_PAGES} sider; avbrutt for ikke å gå i ring")
-        page = fetch(queue.pop(0), spec)
+        request = queue.pop(0)
+        ident, mark = request.meta.get("unless_known", ("", ""))
+        if ident and known and known.get(ident) == mark:
+            scan.reused.append(ident)
+            continue
+        try:
+            page = _fetch(fetch, request, spec, collector)
+        except EumonitorError as exc:
+            if not request.meta.get("optional"):
+                raise
+            # A detail page that fails leaves the listing's record of the call; the scan is then incomplete.
+            scan.skipped.append(Skipped(f"kunne ikke hente {request.url}: {exc}", request.url))
+            continue
         parsed = collector.parse(spec, page)
         scan.pages += 1
         page_rows = len(parsed.calls) + len(parsed.skipped)
@@ -74,6 +98,18 @@ def scan_source(spec: SourceSpec, collector: Kind, fetch: Fetch, progress: Progr
     return scan
 
 
+def _fetch(fetch: Fetch, request: Request, spec: SourceSpec, collector: Kind) -> Page:
+    """The fetcher's page; a refusal the kind can explain (a rotated key) is reworded as what to do."""
+    try:
+        return fetch(request, spec)
+    except EumonitorError as exc:
+        status = getattr(exc, "status", None)
+        explained = collector.explain_refusal(spec, status) if collector.explain_refusal and status else None
+        if explained:
+            raise SourceError(f"{explained} ({exc})") from exc
+        raise
+
+
 def collect_source(
     store,
     spec: SourceSpec,
@@ -85,8 +121,8 @@ def collect_source(
     """One source, end to end. Any failure becomes an 'error' run and leaves the archive as it was."""
     run_id = store.start_run(spec.id, now)
     try:
-        scan = scan_source(spec, collector, fetch, progress)
-        calls = [normalize(raw, now) for raw in best_per_identifier(scan.calls)]
+        scan = scan_source(spec, collector, fetch, progress, store.listing_fingerprints(spec.id))
+        calls = [normalize(raw, now) for raw in _with_archived(store, spec.id, best_per_identifier(scan.calls), scan)]
         previous = store.last_ok_count(spec.id)
         with store.transaction():
             # An answer without a single call is far likelier a hiccup or a changed layout than every call
@@ -105,6 +141,17 @@ def collect_source(
         run = _run(spec.id, now, "error", f"Uventet feil ({type(exc).__name__}): {exc}", None, ChangeSet(), 0)
         store.finish_run(run_id, run)
     return SourceRun(**{**run.__dict__, "id": run_id})
+
+
+def _with_archived(store, source: str, raws: list[RawCall], scan: Scan) -> list[RawCall]:
+    """The archive's copy stands in for a call whose detail page was not read again (its listing row is
+    unchanged), so the details read last time are neither lost nor reported as changed; it is judged anew
+    (a passed deadline still closes it)."""
+    if not scan.reused:
+        return raws
+    reused = set(scan.reused)
+    stored = {r.external_id: store.get_call(source, r.external_id) for r in raws if r.external_id in reused}
+    return [as_raw(stored[r.external_id]) if stored.get(r.external_id) else r for r in raws]
 
 
 def _status(count: int, previous: int | None, notes: list[str] | None = None) -> tuple[str, str | None]:

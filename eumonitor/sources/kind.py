@@ -22,3 +22,6 @@ class Kind:
     validate_options: Callable[[object], list[tuple[str, str]]] | None = None
     # False for feeds that show only their latest items: calls missing from a scan are not unlisted.
     complete_listing: bool = True
+    # Rewords a refused request (the HTTP status) as what to do about it, e.g. where to find a rotated key;
+    # None keeps the HTTP client's own message.
+    explain_refusal: Callable[[SourceSpec, int], str | None] | None = None

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from bs4 import BeautifulSoup, NavigableString
 
 from eumonitor.model import Call, RawCall
+from eumonitor.sources.eligibility import municipalities_eligible, norway_eligible
 
 SUMMARY_CHARS = 300
 # Tags after which a reader expects a new line; everything else flows inline.
@@ -97,21 +98,35 @@ def normalize(raw: RawCall, now: datetime) -> Call:
     status = checked_status(raw, now)
     deadlines = tuple(sorted(set(raw.deadlines)))
     title = " ".join(raw.title.split())
-    digest = content_hash(
-        {
-            "title": title,
-            "description": text,
-            "deadlines": [d.isoformat() for d in deadlines],
-            "status": status,
-            "budget": asdict(raw.budget),
-            "opening_date": raw.opening_date.isoformat() if raw.opening_date else None,
-            "programme": [raw.programme_id, raw.programme],
-        }
-    )
+    hashed = {
+        "title": title,
+        "description": text,
+        "deadlines": [d.isoformat() for d in deadlines],
+        "status": status,
+        "budget": asdict(raw.budget),
+        "opening_date": raw.opening_date.isoformat() if raw.opening_date else None,
+        "programme": [raw.programme_id, raw.programme],
+    }
+    # Only when given: calls of sources without eligibility keep the hashes they had before it existed.
+    if raw.eligible_countries or raw.applicant_types:
+        hashed["eligibility"] = [list(raw.eligible_countries), list(raw.applicant_types)]
     # Every field the two share is passed through untouched; only the judged ones are replaced.
     shared = {f.name: getattr(raw, f.name) for f in fields(Call) if f.name in RAW_FIELDS}
-    judged = {"title": title, "description_text": text, "summary": summary, "status": status, "url": safe_url(raw.url)}
-    return Call(**shared, **judged, deadlines=deadlines, content_hash=digest)
+    judged = {
+        "title": title,
+        "description_text": text,
+        "summary": summary,
+        "status": status,
+        "url": safe_url(raw.url),
+        "norway_eligible": norway_eligible(raw.eligible_countries),
+        "municipalities_eligible": municipalities_eligible(raw.applicant_types),
+    }
+    return Call(**shared, **judged, deadlines=deadlines, content_hash=content_hash(hashed))
+
+
+def as_raw(call: Call) -> RawCall:
+    """A stored call as its source's record again, so `normalize` judges it anew at another time (status)."""
+    return RawCall(**{f.name: getattr(call, f.name) for f in fields(RawCall) if hasattr(call, f.name)})
 
 
 def safe_url(url: str) -> str:

@@ -23,7 +23,10 @@ CHANGE_FIELDS = (
     ("budget_changed", "budget_total"),
     ("title_changed", "title"),
     ("text_changed", "description_text"),
+    ("countries_changed", "eligible_countries"),
+    ("applicants_changed", "applicant_types"),
 )
+JSON_LISTS = frozenset({"deadlines", "eligible_countries", "applicant_types"})
 
 
 def call_row(call: Call) -> dict[str, Any]:
@@ -54,7 +57,19 @@ def call_row(call: Call) -> dict[str, Any]:
         "tags": json.dumps(list(call.tags), ensure_ascii=False),
         "extra": json.dumps(dict(call.extra), ensure_ascii=False, default=str),
         "content_hash": call.content_hash,
+        "eligible_countries": json.dumps(list(call.eligible_countries), ensure_ascii=False),
+        "applicant_types": json.dumps(list(call.applicant_types), ensure_ascii=False),
+        "norway_eligible": _flag(call.norway_eligible),
+        "municipalities_eligible": _flag(call.municipalities_eligible),
     }
+
+
+def _flag(value: bool | None) -> int | None:
+    return None if value is None else int(value)
+
+
+def _verdict(value: int | None) -> bool | None:
+    return None if value is None else bool(value)
 
 
 def row_to_call(row: sqlite3.Row) -> Call:
@@ -84,6 +99,10 @@ def row_to_call(row: sqlite3.Row) -> Call:
         tags=tuple(json.loads(row["tags"])),
         extra=json.loads(row["extra"]),
         content_hash=row["content_hash"],
+        eligible_countries=tuple(json.loads(row["eligible_countries"])),
+        applicant_types=tuple(json.loads(row["applicant_types"])),
+        norway_eligible=_verdict(row["norway_eligible"]),
+        municipalities_eligible=_verdict(row["municipalities_eligible"]),
     )
 
 
@@ -92,7 +111,7 @@ def describe_changes(old: sqlite3.Row, new: dict[str, Any]) -> list[tuple[str, A
     found = []
     for kind, column in CHANGE_FIELDS:
         if old[column] != new[column]:
-            if column == "deadlines":
+            if column in JSON_LISTS:
                 found.append((kind, json.loads(old[column]), json.loads(new[column])))
             elif column == "description_text":
                 # The text itself can be long; the history keeps its length, the row keeps the text.
@@ -185,6 +204,16 @@ class CallsMixin:
             "SELECT * FROM calls WHERE source = ? AND external_id = ?", (source, external_id)
         ).fetchone()
         return row_to_call(row) if row else None
+
+    def listing_fingerprints(self, source: str) -> dict[str, str]:
+        """id -> the listing fingerprint a collector kept in the call's extra (Euro-Access): what lets a collect
+        skip the detail pages of calls whose listing row has not changed."""
+        rows = self.conn.execute(
+            "SELECT external_id, json_extract(extra, '$.listing_fingerprint') FROM calls "
+            "WHERE source = ? AND json_extract(extra, '$.listing_fingerprint') IS NOT NULL",
+            (source,),
+        )
+        return {r[0]: str(r[1]) for r in rows}
 
     def find_calls(self, external_id: str) -> list[tuple[str, str]]:
         """(source, id) of every call with this id, case-insensitive, for `show ID`."""

@@ -71,7 +71,9 @@ def find_pairs(calls: Sequence[Candidate]) -> list[tuple[int, int, str]]:
         if call.call_identifier:
             by_call[call.call_identifier.lower()].append(i)
     for i, call in enumerate(calls):
-        named = {m.lower() for m in TOPIC_ID.findall(f"{call.title}\n{call.text}")} - {call.external_id.lower()}
+        # A call number given by an aggregator (Euro-Access's "Call number") names the portal topic too.
+        named = {m.lower() for m in TOPIC_ID.findall(f"{call.title}\n{call.call_identifier}\n{call.text}")}
+        named -= {call.external_id.lower()}
         same = [j for ident in named for j in by_id.get(ident, [])]
         same += [j for j in by_call.get(call.call_identifier.lower(), []) if j > i] if call.call_identifier else []
         pairs += [(i, j, "felles id") for j in same if calls[j].source != call.source]

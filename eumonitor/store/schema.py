@@ -218,4 +218,16 @@ CREATE TABLE match_model (
 );
 """,
     ),
+    # store/calls.py: who may apply, as collected (interreg.eu, Euro-Access), and the verdicts judged from it
+    # (1 yes, 0 no, NULL the source does not say) that the search filters read
+    (
+        60,
+        """
+ALTER TABLE calls ADD COLUMN norway_eligible INTEGER;
+ALTER TABLE calls ADD COLUMN municipalities_eligible INTEGER;
+ALTER TABLE calls ADD COLUMN eligible_countries TEXT NOT NULL DEFAULT '[]';
+ALTER TABLE calls ADD COLUMN applicant_types TEXT NOT NULL DEFAULT '[]';
+CREATE INDEX calls_by_eligibility ON calls(norway_eligible, municipalities_eligible);
+""",
+    ),
 ]

@@ -34,6 +34,9 @@ class SearchQuery:
     deadline_before: date | None = None  # next deadline on or before
     source: str = ""
     theme: str = ""  # a profile id: only calls matched for that theme, best theme score first
+    # Only calls whose source says so ("Norge kan delta", "Kommuner kan søke"); unknown is left out.
+    norway: bool = False
+    municipalities: bool = False
     limit: int = 50
     offset: int = 0
 
@@ -99,7 +102,8 @@ class SearchMixin:
             f"WITH hits AS (SELECT {ident} AS id, {rank} AS rank "
             f"FROM {source}{clause} ORDER BY rank, id LIMIT :limit OFFSET :offset) "
             f"SELECT c.source, c.external_id, c.title, c.url, c.programme, c.programme_id, c.summary, "
-            f"c.deadlines, c.listed, c.budget_total, {EFFECTIVE_STATUS} AS status, "
+            f"c.deadlines, c.listed, c.budget_total, c.norway_eligible, c.municipalities_eligible, "
+            f"{EFFECTIVE_STATUS} AS status, "
             f"{NEXT_DEADLINE} AS next_deadline{score} FROM hits JOIN calls c ON c.id = hits.id "
             f"ORDER BY hits.rank, c.id"
         )
@@ -147,4 +151,8 @@ class SearchMixin:
         if query.source:
             where.append("c.source = :source")
             args["source"] = query.source
+        if query.norway:
+            where.append("c.norway_eligible = 1")
+        if query.municipalities:
+            where.append("c.municipalities_eligible = 1")
         return where, args

@@ -72,8 +72,17 @@ def call_page(source: str, external_id: str) -> str:
         # The same call announced on other sources (e.g. interreg.no and the programme's own site).
         linked=[link for link in ctx.store.linked_calls(source, external_id) if link[:2] != (source, external_id)],
         extra_fields=extra_fields(call),
+        verdict_nb=verdict_nb,
         today=ctx.today(),
     )
+
+
+VERDICT_NB = {True: "Ja", False: "Nei", None: "Ukjent – kilden oppgir det ikke"}
+
+
+def verdict_nb(value: bool | None) -> str:
+    """An eligibility verdict as the call page words it."""
+    return VERDICT_NB[value]
 
 
 def _links(call: Call) -> list[dict[str, str]]:
@@ -96,7 +105,18 @@ EXTRA_NB = {
     "reference": "Referanse",
     "ingested_at": "Registrert hos kilden",
     "language": "Språk",
+    "themes": "Programmets temaer",
+    "topics": "Emner",
+    "eligible_regions": "Regioner som kan delta",
+    "eligible_country_codes": "Landkoder (NUTS)",
+    "updated": "Oppdatert hos kilden",
+    "deadline_time": "Klokkeslett for fristen",
+    "mandatory_partnership": "Krav om partnerskap",
 }
+
+
+# Bookkeeping of the collectors, not facts about the call.
+HIDDEN_EXTRA = frozenset({"deadline_model", "listing_fingerprint"})
 
 
 def extra_fields(call: Call) -> list[tuple[str, str]]:
@@ -109,7 +129,7 @@ def extra_fields(call: Call) -> list[tuple[str, str]]:
             text = str(value)
         else:
             continue
-        if text and key != "deadline_model":
+        if text and key not in HIDDEN_EXTRA:
             shown.append((EXTRA_NB.get(key, key.replace("_", " ").capitalize()), text))
     return shown
 
