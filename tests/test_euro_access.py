@@ -160,5 +160,5 @@ def test_without_details_only_the_listing_is_read_and_details_read_later_are_a_r
     shown = CliRunner().invoke(
         main, ["--root", str(root), "--now", "2025-10-05", "show", "135", "--source", "euro-access"]
     )
-    assert "land som kan delta endret: – → EU Member States" in shown.output
-    assert "søkertyper endret: – → Education and training institution" in shown.output
+    assert "land som kan delta endret: ingen → EU Member States" in shown.output
+    assert "søkertyper endret: ingen → Education and training institution" in shown.output
