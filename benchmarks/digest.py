@@ -18,7 +18,7 @@ from eumonitor.config import load_config
 from eumonitor.digests.build import IsoWeek, build_digest, period_for
 from eumonitor.digests.render import render_digest
 from eumonitor.digests.send import gather
-from eumonitor.matching.score import score_calls
+from eumonitor.matching import score as matcher
 from eumonitor.model import DigestSpec, Subscriber
 from eumonitor.store import Store
 from tests.support.replay_server import ReplayServer, ScanReplay
@@ -42,7 +42,8 @@ def collect(root: Path, replay: ScanReplay, week: str) -> None:
 def scale(store: Store, profiles, target: int) -> None:
     """Copies of the real calls (and their real matches) under new ids, first seen weeks earlier."""
     originals = list(store.iter_calls())
-    scored = score_calls(originals, profiles.values())
+    model = matcher.fit(originals, phrases=matcher.profile_phrases(profiles.values()))
+    scored = {p.id: matcher.score_profile(model, p)[0] for p in profiles.values()}
     by_call = {pid: {m.external_id: m for m in matches} for pid, matches in scored.items()}
     copies, copy_matches = [], {pid: [] for pid in scored}
     n = 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from eumonitor.matching import score as matcher
+from eumonitor.matching.feedback import ThemeFeedback
 from eumonitor.model import Call, Profile
 
 K = 10
@@ -131,14 +132,78 @@ def scan_calls(folders: Iterable[Path], now: datetime, source: str = "eu-funding
     return [normalize(raw, now) for raw in best_per_identifier(reversed(raws))]
 
 
-def theme_scores(calls: Sequence[Call], profiles: Iterable[Profile]) -> dict[str, dict[str, float]]:
-    """Each profile's score per call id; excluded calls rank last, as they never reach a digest."""
+def theme_scores(
+    calls: Sequence[Call],
+    profiles: Iterable[Profile],
+    feedback: Mapping[str, ThemeFeedback] | None = None,
+    model: matcher.Model | None = None,
+) -> dict[str, dict[str, float]]:
+    """Each profile's score per call id (moved by its theme's judgements, if given); excluded calls rank last,
+    as they never reach a digest."""
     profiles = list(profiles)
-    model = matcher.fit(calls, phrases=matcher.profile_phrases(profiles))
+    model = model or matcher.fit(calls, phrases=matcher.profile_phrases(profiles))
     ids = [key[1] for key in model.keys]
     out: dict[str, dict[str, float]] = {}
     for profile in profiles:
-        scored = matcher.score(model, profile)
+        scored = matcher.score(model, profile, feedback=(feedback or {}).get(profile.id))
         values = np.where(scored.states() == "excluded", -1.0, scored.scores)
         out[profile.id] = dict(zip(ids, map(float, values), strict=True))
     return out
+
+
+FitAndScore = Callable[[set[str], set[str]], Mapping[str, Mapping[str, float]]]
+
+
+def group_folds(ids: Sequence[str], groups: Mapping[str, str], folds: int) -> list[set[str]]:
+    """`folds` disjoint sets of the judged ids covering them all; the topics of one call stay in one fold,
+    so a fold is never scored with what was learnt from its own call's sibling topics."""
+    from sklearn.model_selection import GroupKFold  # scikit-learn is the matcher's already
+
+    ordered = sorted(ids)
+    labels = [groups.get(i) or i for i in ordered]
+    if len(set(labels)) < folds:
+        raise ValueError(f"for få utlysninger ({len(set(labels))}) til {folds} folder")
+    splitter = GroupKFold(n_splits=folds)
+    return [{ordered[j] for j in test} for _train, test in splitter.split(ordered, groups=labels)]
+
+
+def cross_validated_scores(
+    ids: Sequence[str], groups: Mapping[str, str], folds: int, fit_and_score: FitAndScore
+) -> dict[str, dict[str, float]]:
+    """Each judged id's score from a ranker that learnt from the other folds only (pooled out-of-fold scores).
+
+    `fit_and_score(train, test)` learns from the judgements of `train` and scores (at least) `test`.
+    """
+    pooled: dict[str, dict[str, float]] = {}
+    for test in group_folds(ids, groups, folds):
+        train = set(ids) - test
+        for theme, values in fit_and_score(train, test).items():
+            pooled.setdefault(theme, {}).update({i: v for i, v in values.items() if i in test})
+    return pooled
+
+
+def feedback_from(
+    judged: Mapping[str, Mapping[str, int]], ids: Iterable[str], themes: Iterable[str], source: str
+) -> dict[str, ThemeFeedback]:
+    """The judgements of the given ids as each theme's feedback (a theme not listed for an id is a 0)."""
+    chosen = list(ids)
+    return {t: ThemeFeedback({(source, i): judged[i].get(t, 0) for i in chosen}) for t in themes}
+
+
+def cross_validate(
+    calls: Sequence[Call], profiles: Iterable[Profile], judged: Mapping[str, Mapping[str, int]], folds: int
+) -> dict[str, dict[str, float]]:
+    """The matcher with learning from judgements, measured honestly: every judged call is scored by a model
+    whose feedback came from the other folds only (grouped by call identifier)."""
+    profiles = list(profiles)
+    model = matcher.fit(calls, phrases=matcher.profile_phrases(profiles))  # texts only, no judgements
+    by_id = {c.external_id: c for c in calls}
+    ids = [i for i in judged if i in by_id]
+    groups = {i: by_id[i].call_identifier for i in ids}
+    source = calls[0].source if calls else ""
+
+    def fit_and_score(train: set[str], _test: set[str]) -> Mapping[str, Mapping[str, float]]:
+        feedback = feedback_from(judged, train, [p.id for p in profiles], source)
+        return theme_scores(calls, profiles, feedback, model)
+
+    return cross_validated_scores(ids, groups, folds, fit_and_score)

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import sparse
 
+from eumonitor.matching.feedback import ThemeFeedback, learned_query
 from eumonitor.matching.text import (
     PhraseAnalyzer,
     Vectorizer,
@@ -328,9 +329,16 @@ class Scored:
         return state
 
 
-def score(model: Model, profile: Profile, rows: Sequence[int] | None = None, scale: float | None = None) -> Scored:
-    """Calibrated scores of one profile over the given rows (default all); the scale is fitted when not given."""
-    query = profile_vector(model, profile)
+def score(
+    model: Model,
+    profile: Profile,
+    rows: Sequence[int] | None = None,
+    scale: float | None = None,
+    feedback: ThemeFeedback | None = None,
+) -> Scored:
+    """Calibrated scores of one profile (moved by its judgements) over the given rows (default all); the scale is
+    fitted when not given."""
+    query = learned_query(model, profile_vector(model, profile), feedback)
     rows_arr = np.arange(len(model.keys)) if rows is None else np.asarray(list(rows), dtype=np.int64)
     raw = raw_scores(model, query, None if rows is None else rows_arr)
     if ROLE_BOOST:
@@ -381,18 +389,12 @@ def score_profile(
     scale: float | None = None,
     *,
     stored_only: bool = False,
+    feedback: ThemeFeedback | None = None,
 ) -> tuple[list[Match], float]:
     """Matches of one profile over the given rows (default all); the scale is fitted when not given.
 
     With stored_only, only what a match run keeps (see stored_positions); otherwise one Match per row.
     """
-    scored = score(model, profile, rows, scale)
+    scored = score(model, profile, rows, scale, feedback)
     positions = stored_positions(scored) if stored_only else None
     return matches_of(model, scored, positions), scored.scale
-
-
-def score_calls(calls: Sequence[Call], profiles: Iterable[Profile]) -> dict[str, list[Match]]:
-    """One-shot scoring of a set of calls against profiles, fitting on those calls."""
-    profiles = list(profiles)
-    model = fit(calls, phrases=profile_phrases(profiles))
-    return {p.id: score_profile(model, p)[0] for p in profiles}
