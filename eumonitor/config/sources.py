@@ -9,6 +9,7 @@ from pathlib import Path
 
 from eumonitor import __version__
 from eumonitor.config.checker import Checker, Problem, display, read_toml
+from eumonitor.config.ranges import http_problems
 from eumonitor.config.schema import ID_PATTERN, Settings, SourceFile, SourceHttp
 from eumonitor.model import HttpSettings, SourceSpec
 from eumonitor.sources.kind import Kind
@@ -52,6 +53,8 @@ def load_source(
         return None, checker.problems
     if not re.match(r"^https?://", top.url):
         checker.add("url", f"skal være en http(s)-adresse, fikk {top.url!r}")
+    for key, message in http_problems(top.http):
+        checker.add(key, message)
     options = checker.build(collector.Options, top.options, "options")
     validate_options = collector.validate_options
     if options is not None and validate_options is not None:
