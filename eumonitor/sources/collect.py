@@ -10,6 +10,7 @@ from datetime import datetime
 from eumonitor.model import ChangeSet, EumonitorError, Page, RawCall, Request, Skipped, SourceRun, SourceSpec
 from eumonitor.sources.kind import Kind, SourceError
 from eumonitor.sources.normalize import best_per_identifier, normalize
+from eumonitor.sources.sanity import ScanLedger, emptied_fields, skipped_most
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +32,7 @@ class Scan:
     total_expected: int | None = None
     first_page_rows: int = 0
     notes: list[str] = field(default_factory=list)  # the collector's own words on why pages were empty
+    short: str | None = None  # why a consistent scan still saw fewer distinct records than the source reported
 
     def pages_expected(self) -> int | None:
         """Pages the scan will take, once the source has said how many rows it holds."""
@@ -41,7 +43,7 @@ class Scan:
 
 def scan_source(spec: SourceSpec, collector: Kind, fetch: Fetch, progress: Progress | None = None) -> Scan:
     """Fetch and parse every page of one source. Raises SourceError or the fetcher's error."""
-    scan = Scan()
+    scan, ledger = Scan(), ScanLedger()
     queue = list(collector.requests(spec))
     while queue:
         if scan.pages >= MAX_PAGES:
@@ -49,6 +51,7 @@ def scan_source(spec: SourceSpec, collector: Kind, fetch: Fetch, progress: Progr
         page = fetch(queue.pop(0), spec)
         parsed = collector.parse(spec, page)
         scan.pages += 1
+        ledger.add(scan.pages, parsed)  # a page that contradicts the earlier ones fails the whole scan
         page_rows = len(parsed.calls) + len(parsed.skipped)
         scan.first_page_rows = scan.first_page_rows or page_rows
         scan.calls.extend(parsed.calls)
@@ -65,6 +68,7 @@ def scan_source(spec: SourceSpec, collector: Kind, fetch: Fetch, progress: Progr
             f"Ufullstendig skann: kilden oppga {scan.total_expected} treff, men bare {scan.rows} kom fram; "
             "arkivet er ikke endret"
         )
+    scan.short = ledger.shortfall()
     return scan
 
 
@@ -81,14 +85,18 @@ def collect_source(
     try:
         scan = scan_source(spec, collector, fetch, progress)
         calls = [normalize(raw, now) for raw in best_per_identifier(scan.calls)]
+        drift = skipped_most(len(calls), scan.skipped) or emptied_fields(store.iter_calls(spec.id), calls)
+        if drift:
+            raise SourceError(drift)  # schema drift: the archive keeps what it had
         previous = store.last_ok_count(spec.id)
         with store.transaction():
             # An answer without a single call is far likelier a hiccup or a changed layout than every call
             # withdrawn at once: it never marks calls unlisted (their deadlines still close them).
             # A skipped item may be a listed call we could not read this time: nothing is unlisted then.
-            complete = bool(calls) and collector.complete_listing and not scan.skipped
+            complete = bool(calls) and collector.complete_listing and not scan.skipped and not scan.short
             changes = store.upsert_calls(spec.id, calls, now, run_id, complete=complete)
             status, error = _status(len(calls), previous, scan.notes)
+            error = error or scan.short
             run = _run(spec.id, now, status, error, scan, changes, len(calls))
             store.finish_run(run_id, run)
     except EumonitorError as exc:  # expected: the source, the network or the archive said no
