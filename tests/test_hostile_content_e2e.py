@@ -118,3 +118,18 @@ def test_a_javascript_link_in_a_description_is_plain_text_on_the_call_page(root:
     html = client(root).get("/call/havsiden/urn:havsiden:id-2").get_data(as_text=True)
     assert "javascript:" not in html
     assert "les mer" in html and "<a rel" not in html
+
+
+def test_a_sources_error_message_quoting_its_page_carries_no_escape_sequence(tmp_path: Path) -> None:
+    root = tmp_path / "root"
+    (root / "sources").mkdir(parents=True)
+    (root / "config.toml").write_text('[http]\ncontact = "t@example.org"\nretries = 0\nmin_interval = 0\n')
+    page = b"<!doctype html><html><head><title>\x1b[2J\x1b]0;pwned\x07Vedlikehold</title></head></html>"
+    with ReplayServer() as server:
+        server.serve_bytes("/feed/", page, "text/html")
+        (root / "sources" / "nede.toml").write_text(f'kind = "rss"\nurl = "{server.url}/feed/"\n')
+        collected = CliRunner().invoke(main, ["--root", str(root), "--now", NOW, "collect"])
+        tested = CliRunner().invoke(main, ["--root", str(root), "--now", NOW, "test-source", "nede"])
+    for result in (collected, tested):
+        assert result.exit_code == 1 and "«Vedlikehold»" in result.output, result.output
+        assert "\x1b" not in result.output and "\x07" not in result.output

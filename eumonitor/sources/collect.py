@@ -11,6 +11,7 @@ from eumonitor.model import ChangeSet, EumonitorError, Page, RawCall, Request, S
 from eumonitor.sources.kind import Kind, SourceError
 from eumonitor.sources.normalize import best_per_identifier, normalize
 from eumonitor.sources.sanity import ScanLedger, emptied_fields, skipped_most
+from eumonitor.textsafe import strip_controls
 
 log = logging.getLogger(__name__)
 
@@ -55,8 +56,9 @@ def scan_source(spec: SourceSpec, collector: Kind, fetch: Fetch, progress: Progr
         page_rows = len(parsed.calls) + len(parsed.skipped)
         scan.first_page_rows = scan.first_page_rows or page_rows
         scan.calls.extend(parsed.calls)
-        scan.skipped.extend(parsed.skipped)
-        scan.notes.extend(n for n in parsed.notes if n not in scan.notes)
+        # Reasons and labels quote the source; they are printed and stored as they are, so they are cleaned here.
+        scan.skipped.extend(Skipped(strip_controls(s.reason), strip_controls(s.item)) for s in parsed.skipped)
+        scan.notes.extend(strip_controls(n) for n in parsed.notes if n not in scan.notes)
         scan.rows += page_rows
         if parsed.total_expected is not None:
             scan.total_expected = parsed.total_expected
