@@ -17,7 +17,7 @@ from eumonitor.nb import (
     days_left_nb,
     money_nb,
 )
-from eumonitor.textsafe import strip_controls
+from eumonitor.sources.textsafe import strip_controls
 
 
 def run_json(run: SourceRun) -> dict[str, Any]:

@@ -11,7 +11,7 @@ from eumonitor.model import ChangeSet, EumonitorError, Page, RawCall, Request, S
 from eumonitor.sources.kind import Kind, SourceError
 from eumonitor.sources.normalize import best_per_identifier, normalize
 from eumonitor.sources.sanity import ScanLedger, emptied_fields, skipped_most
-from eumonitor.textsafe import strip_controls
+from eumonitor.sources.textsafe import strip_controls
 
 log = logging.getLogger(__name__)
 

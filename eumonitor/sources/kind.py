@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from eumonitor.model import EumonitorError, Page, Parsed, Request, SourceSpec
-from eumonitor.textsafe import strip_controls
+from eumonitor.sources.textsafe import strip_controls
 
 
 class SourceError(EumonitorError):

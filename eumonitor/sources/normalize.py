@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from bs4 import BeautifulSoup, NavigableString
 
 from eumonitor.model import Call, RawCall
-from eumonitor.textsafe import clean_value
+from eumonitor.sources.textsafe import clean_value
 
 SUMMARY_CHARS = 300
 # A title is a line in a list, a subject, a feed entry; past this it is a source's fault (a 1 MB title made a

@@ -8,7 +8,7 @@ from typing import Any
 from flask import Blueprint, Response, abort, render_template, request, url_for
 
 from eumonitor.model import Call, Match
-from eumonitor.textsafe import strip_controls
+from eumonitor.sources.textsafe import strip_controls
 from eumonitor.web import ical
 from eumonitor.web.calls import absolute_call_url
 from eumonitor.web.common import app_ctx, profile_titles

@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 from icalendar import Alarm, Calendar, Event
 
 from eumonitor.model import Call
-from eumonitor.textsafe import strip_controls_keep_crlf
+from eumonitor.sources.textsafe import strip_controls_keep_crlf
 
 PRODID = "-//Bergen kommune//eumonitor//NO"
 
