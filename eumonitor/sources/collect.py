@@ -87,7 +87,7 @@ def collect_source(
     try:
         scan = scan_source(spec, collector, fetch, progress)
         calls = [normalize(raw, now) for raw in best_per_identifier(scan.calls)]
-        drift = skipped_most(len(calls), scan.skipped) or emptied_fields(store.iter_calls(spec.id), calls)
+        drift = skipped_most(len(calls), scan.skipped) or emptied_fields(store.field_presence(spec.id), calls)
         if drift:
             raise SourceError(drift)  # schema drift: the archive keeps what it had
         previous = store.last_ok_count(spec.id)

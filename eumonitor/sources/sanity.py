@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from eumonitor.model import Call, Parsed, RawCall, Skipped
@@ -84,16 +84,23 @@ def skipped_most(calls: int, skipped: Sequence[Skipped]) -> str | None:
     )
 
 
-def emptied_fields(archived: Iterable[Call], incoming: Sequence[Call]) -> str | None:
-    """A field the archive had for most of a source's calls, and that this run would empty for most of them."""
-    old = {c.external_id: c for c in archived}
-    both = [(old[c.external_id], c) for c in incoming if c.external_id in old]
+def presence(call: Call) -> tuple[bool, ...]:
+    """Whether a call has each of DRIFT_FIELDS, in their order; the store answers the same for stored calls."""
+    return tuple(has(call) for _, _, has in DRIFT_FIELDS)
+
+
+def emptied_fields(archived: Mapping[str, Sequence[bool]], incoming: Sequence[Call]) -> str | None:
+    """A field the archive had for most of a source's calls, and that this run would empty for most of them.
+
+    `archived` maps each stored call's id to whether it has each of DRIFT_FIELDS (Store.field_presence).
+    """
+    both = [(archived[c.external_id], presence(c)) for c in incoming if c.external_id in archived]
     problems = []
-    for name, label, has in DRIFT_FIELDS:
-        had = [(before, after) for before, after in both if has(before)]
-        if len(had) < DRIFT_MIN or sum(1 for c in old.values() if has(c)) * 2 <= len(old):
+    for i, (name, label, _) in enumerate(DRIFT_FIELDS):
+        had = [after[i] for before, after in both if before[i]]
+        if len(had) < DRIFT_MIN or sum(1 for flags in archived.values() if flags[i]) * 2 <= len(archived):
             continue  # the archive did not have this field for most of the source's calls
-        lost = sum(1 for _, after in had if not has(after))
+        lost = had.count(False)
         if lost * 2 > len(had):
             problems.append(f"feltet {name}: {lost} av {len(had)} utlysninger ville mistet sine {label}")
     if not problems:
