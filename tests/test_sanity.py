@@ -86,4 +86,5 @@ def test_skipping_most_records_is_drift_with_the_commonest_reasons() -> None:
         1, reasons
     )
     assert skipped_most(10, reasons) is None  # fewer skipped than read: single bad records
-    assert skipped_most(0, reasons[:3]) is None  # too few to call it a format
+    assert skipped_most(1, reasons[:3]) is None  # too few to call it a format
+    assert "2 av 2 poster" in skipped_most(0, reasons[:2])  # but when nothing was read, they say why

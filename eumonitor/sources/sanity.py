@@ -73,8 +73,11 @@ class ScanLedger:
 
 
 def skipped_most(calls: int, skipped: Sequence[Skipped]) -> str | None:
-    """A run whose records were mostly unreadable is a changed format, not a source without calls."""
-    if len(skipped) < DRIFT_MIN or len(skipped) <= calls:
+    """A run whose records were mostly unreadable is a changed format, not a source without calls.
+
+    With no call read at all, any skipped record says why the run is empty, so it counts however few.
+    """
+    if not skipped or len(skipped) <= calls or (calls and len(skipped) < DRIFT_MIN):
         return None
     reasons = Counter(s.reason for s in skipped).most_common(2)
     why = "; ".join(f"«{reason}» ({n})" for reason, n in reasons)
