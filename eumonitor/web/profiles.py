@@ -105,16 +105,16 @@ def preview(profile_id: str):
     require_csrf()
     profile = _saved(profile_id)
     edit_ = profile_edit.edit_from_form(request.form)
-    too_big = limits.edit_problems(edit_)
-    if too_big:  # refused before any scoring: the cost of a preview grows with its terms
-        return render_template("web/profile_preview.html", preview=[], leaving=[], errors=too_big, edited=True), 422
     guard: limits.PreviewGuard = current_app.extensions["eumonitor.preview_guard"]
     if not guard.rate.allow(request.remote_addr or ""):
         abort(429, "For mange forhåndsvisninger på kort tid. Vent et minutt og prøv igjen.")
     if not guard.slots.acquire(blocking=False):
         abort(429, "Forhåndsvisningen er opptatt med andre forespørsler akkurat nå. Prøv igjen om litt.")
     try:
-        result = _checked(profile_id, edit_)
+        # An edit past the bounds is never scored (its cost grows with its terms): like an invalid edit,
+        # the preview then shows the saved profile, with the bound named.
+        too_big = limits.edit_problems(edit_)
+        result = EditResult(None, too_big) if too_big else _checked(profile_id, edit_)
         rows, leaving = compare(app_ctx().store, _model(), profile, result.profile or profile, app_ctx().today())
     finally:
         guard.slots.release()
