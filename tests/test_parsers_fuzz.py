@@ -5,19 +5,23 @@ from __future__ import annotations
 import contextlib
 import gzip
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from eumonitor.model import Page, Request, SourceSpec
+from eumonitor.model import Page, RawCall, Request, SourceSpec
 from eumonitor.sources import SourceError, kinds
 from eumonitor.sources.dates import find_dates, parse_date, read_dates
 from eumonitor.sources.ft_api import page_request
+from eumonitor.sources.normalize import SUMMARY_CHARS, TITLE_CHARS, normalize
+from eumonitor.sources.textsafe import CONTROLS
 
 FIXTURES = Path(__file__).parent / "fixtures"
 BASE = "http://127.0.0.1:8080"
+NOW = datetime(2026, 6, 17, 10, tzinfo=UTC)
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 # Pieces the date patterns look for, so that generated text reaches deep into the parsers.
@@ -145,3 +149,20 @@ test_html_list_parse_of_a_mutated_recording_raises_only_source_error = _kind_tes
 def test_html_list_parse_of_a_mutated_item_page_raises_only_source_error(content: bytes) -> None:
     request = Request(url=BASE + "/utlysninger/x/", meta={"listing": {"title": "T", "url": "http://[::1"}})
     run_parse(spec("html_list", item=".call-item", date=".date", follow=True), content, request)
+
+
+# ---------------------------------------------------------------- normalize: what enters the archive
+
+
+@FUZZ
+@given(st.text(max_size=2000), st.text(max_size=600), st.text(max_size=300), st.text(max_size=50))
+def test_no_control_character_survives_normalize_and_titles_and_summaries_stay_short(
+    title: str, html: str, summary: str, extra: str
+) -> None:
+    raw = RawCall("fuzz", "id", title or "x", url=extra, description_html=html, summary=summary,
+                  keywords=(extra,), extra={"note": [extra]})  # fmt: skip
+    call = normalize(raw, NOW)
+    for text in (call.title, call.summary, call.description_text, call.description_html, call.url, *call.keywords,
+                 json.dumps(call.extra, ensure_ascii=False)):  # fmt: skip
+        assert not CONTROLS.search(text.replace("\n", "").replace("\t", ""))
+    assert len(call.title) <= TITLE_CHARS + 1 and len(call.summary) <= SUMMARY_CHARS + 1

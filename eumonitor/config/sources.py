@@ -51,9 +51,10 @@ def load_source(
     if collector is None:
         checker.add("kind", f"ukjent kind '{top.kind}'; tillatt: {', '.join(sorted(kinds))}")
         return None, checker.problems
+    problems_here = http_problems(top.http)
     if not re.match(r"^https?://", top.url):
-        checker.add("url", f"skal være en http(s)-adresse, fikk {top.url!r}")
-    for key, message in http_problems(top.http):
+        problems_here.insert(0, ("url", f"skal være en http(s)-adresse, fikk {top.url!r}"))
+    for key, message in problems_here:
         checker.add(key, message)
     options = checker.build(collector.Options, top.options, "options")
     validate_options = collector.validate_options
