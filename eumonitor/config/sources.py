@@ -33,6 +33,12 @@ def http_settings(settings: Settings, overrides: SourceHttp | None = None) -> Ht
     return replace(merged, **changes)
 
 
+def _top_problems(top: SourceFile) -> list[tuple[str, str]]:
+    """The url and the [http] ranges of one source file, as (key, message)."""
+    found = [] if re.match(r"^https?://", top.url) else [("url", f"skal være en http(s)-adresse, fikk {top.url!r}")]
+    return found + http_problems(top.http)
+
+
 def load_source(
     path: Path, root: Path, settings: Settings, kinds: Mapping[str, Kind]
 ) -> tuple[SourceSpec | None, list[Problem]]:
@@ -51,10 +57,7 @@ def load_source(
     if collector is None:
         checker.add("kind", f"ukjent kind '{top.kind}'; tillatt: {', '.join(sorted(kinds))}")
         return None, checker.problems
-    problems_here = http_problems(top.http)
-    if not re.match(r"^https?://", top.url):
-        problems_here.insert(0, ("url", f"skal være en http(s)-adresse, fikk {top.url!r}"))
-    for key, message in problems_here:
+    for key, message in _top_problems(top):
         checker.add(key, message)
     options = checker.build(collector.Options, top.options, "options")
     validate_options = collector.validate_options
