@@ -52,7 +52,9 @@ def test_two_weekly_scans_give_one_call_per_identifier_and_exact_change_report(p
     week2 = raw_scan(WEEK2)
 
     assert sorted(run2["new"]) == sorted(set(week2) - set(week1))
-    assert sorted(run2["unlisted"]) == sorted(set(week1) - set(week2))
+    # The recording repeats 80 hits across pages (paged in the portal's unstable order), so 80 of its 635
+    # documents never arrived: the scan is short, and a call missing from it is no evidence of withdrawal.
+    assert run2["unlisted"] == [] and "Ufullstendig skann" in run2["error"]
     both = set(week1) & set(week2)
     moved = {i for i in both if week1[i]["deadlines"] != week2[i]["deadlines"]}
     status_changed = {i for i in both if week1[i]["status"] != week2[i]["status"]}
@@ -74,7 +76,7 @@ def test_two_weekly_scans_give_one_call_per_identifier_and_exact_change_report(p
     }
     assert kinds["deadline_moved"] == moved
     assert kinds["status_changed"] == status_changed
-    assert kinds["unlisted"] == set(week1) - set(week2)
+    assert kinds["unlisted"] == set()
 
 
 def test_replaying_the_same_scan_changes_nothing(portal, portal_root):

@@ -18,6 +18,7 @@ from eumonitor.nb import (
     days_left_nb,
     money_nb,
 )
+from eumonitor.sources.textsafe import strip_controls
 
 
 def run_json(run: SourceRun) -> dict[str, Any]:
@@ -33,8 +34,17 @@ def run_json(run: SourceRun) -> dict[str, Any]:
     }
 
 
+def terminal_safe(lines: Sequence[str]) -> list[str]:
+    """Lines with no control characters: a source's ESC sequence must not repaint or retitle the terminal."""
+    return [strip_controls(line) for line in lines]
+
+
 def run_lines(run: SourceRun, titles: dict[str, str], show_new: int = 15) -> list[str]:
     """A person's summary of one source's collect, with the new calls named."""
+    return terminal_safe(_run_lines(run, titles, show_new))
+
+
+def _run_lines(run: SourceRun, titles: dict[str, str], show_new: int) -> list[str]:
     c = run.counts
     head = {"ok": "OK", "empty": "TOM", "error": "FEIL"}.get(run.status, run.status)
     lines = [
@@ -128,6 +138,10 @@ def eligibility_lines(call: Call) -> list[str]:
 
 
 def search_lines(rows: Sequence[dict[str, Any]], total: int, today: date) -> list[str]:
+    return terminal_safe(_search_lines(rows, total, today))
+
+
+def _search_lines(rows: Sequence[dict[str, Any]], total: int, today: date) -> list[str]:
     if not rows:
         return ["Ingen utlysninger passet søket."]
     lines = [f"{total} treff" + (f", viser {len(rows)}" if total > len(rows) else "")]
@@ -163,6 +177,10 @@ def call_json(call: Call, record: dict[str, Any], history: list[dict[str, Any]],
 
 
 def call_lines(call: Call, record: dict[str, Any], history: list[dict[str, Any]], today: date) -> list[str]:
+    return terminal_safe(_call_lines(call, record, history, today))
+
+
+def _call_lines(call: Call, record: dict[str, Any], history: list[dict[str, Any]], today: date) -> list[str]:
     nxt = call.next_deadline(today)
     b = call.budget
     lines = [

@@ -6,6 +6,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from eumonitor.config.checker import Checker, Problem, display, read_toml
+from eumonitor.config.ranges import http_problems
 from eumonitor.config.schema import EMAIL_PATTERN, ScheduleConfig, Settings
 
 SECURITY = ("starttls", "tls", "none")
@@ -23,7 +24,7 @@ def load_settings(root: Path) -> tuple[Settings, list[Problem]]:
     settings = checker.build(Settings, data) or Settings()
     if settings.http.contact and not EMAIL_PATTERN.match(settings.http.contact):
         checker.add("http.contact", f"skal være en e-postadresse, fikk {settings.http.contact!r}")
-    for key, message in check_delivery_settings(settings):
+    for key, message in [*http_problems(settings.http), *check_delivery_settings(settings)]:
         checker.add(key, message)
     return settings, checker.problems
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from eumonitor import __version__
 from eumonitor.config.checker import Checker, Problem, display, read_toml
+from eumonitor.config.ranges import http_problems
 from eumonitor.config.schema import ID_PATTERN, Settings, SourceFile, SourceHttp
 from eumonitor.model import HttpSettings, SourceSpec
 from eumonitor.sources.kind import Kind
@@ -32,6 +33,12 @@ def http_settings(settings: Settings, overrides: SourceHttp | None = None) -> Ht
     return replace(merged, **changes)
 
 
+def _top_problems(top: SourceFile) -> list[tuple[str, str]]:
+    """The url and the [http] ranges of one source file, as (key, message)."""
+    found = [] if re.match(r"^https?://", top.url) else [("url", f"skal være en http(s)-adresse, fikk {top.url!r}")]
+    return found + http_problems(top.http)
+
+
 def load_source(
     path: Path, root: Path, settings: Settings, kinds: Mapping[str, Kind]
 ) -> tuple[SourceSpec | None, list[Problem]]:
@@ -50,8 +57,8 @@ def load_source(
     if collector is None:
         checker.add("kind", f"ukjent kind '{top.kind}'; tillatt: {', '.join(sorted(kinds))}")
         return None, checker.problems
-    if not re.match(r"^https?://", top.url):
-        checker.add("url", f"skal være en http(s)-adresse, fikk {top.url!r}")
+    for key, message in _top_problems(top):
+        checker.add(key, message)
     options = checker.build(collector.Options, top.options, "options")
     validate_options = collector.validate_options
     if options is not None and validate_options is not None:

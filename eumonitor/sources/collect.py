@@ -12,6 +12,8 @@ from urllib.parse import urlsplit
 from eumonitor.model import ChangeSet, EumonitorError, Page, RawCall, Request, Skipped, SourceRun, SourceSpec
 from eumonitor.sources.kind import Kind, SourceError
 from eumonitor.sources.normalize import as_raw, best_per_identifier, normalize
+from eumonitor.sources.sanity import ScanLedger, emptied_fields, skipped_most
+from eumonitor.sources.textsafe import strip_controls
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +41,7 @@ class Scan:
     notes: list[str] = field(default_factory=list)  # the collector's own words on why pages were empty
     # Calls whose follow-up request was skipped because the archive's copy came from the same listing row.
     reused: list[str] = field(default_factory=list)
+    short: str | None = None  # why a consistent scan still saw fewer distinct records than the source reported
 
     def pages_expected(self) -> int | None:
         """Pages the scan will take, once the source has said how many rows it holds."""
@@ -59,7 +62,7 @@ def scan_source(
     `known` maps a call's id to the listing fingerprint of the archive's copy: a follow-up request marked
     `unless_known = (id, fingerprint)` with the same fingerprint is not fetched, and the call is `reused`.
     """
-    scan = Scan()
+    scan, ledger = Scan(), ScanLedger()
     queue = list(collector.requests(spec))
     while queue:
         if scan.pages >= MAX_PAGES:
@@ -79,11 +82,13 @@ def scan_source(
             continue
         parsed = collector.parse(spec, page)
         scan.pages += 1
+        ledger.add(scan.pages, parsed)  # a page that contradicts the earlier ones fails the whole scan
         page_rows = len(parsed.calls) + len(parsed.skipped)
         scan.first_page_rows = scan.first_page_rows or page_rows
         scan.calls.extend(parsed.calls)
-        scan.skipped.extend(parsed.skipped)
-        scan.notes.extend(n for n in parsed.notes if n not in scan.notes)
+        # Reasons and labels quote the source; they are printed and stored as they are, so they are cleaned here.
+        scan.skipped.extend(Skipped(strip_controls(s.reason), strip_controls(s.item)) for s in parsed.skipped)
+        scan.notes.extend(strip_controls(n) for n in parsed.notes if n not in scan.notes)
         scan.rows += page_rows
         if parsed.total_expected is not None:
             scan.total_expected = parsed.total_expected
@@ -95,6 +100,7 @@ def scan_source(
             f"Ufullstendig skann: kilden oppga {scan.total_expected} treff, men bare {scan.rows} kom fram; "
             "arkivet er ikke endret"
         )
+    scan.short = ledger.shortfall()
     return scan
 
 
@@ -123,14 +129,18 @@ def collect_source(
     try:
         scan = scan_source(spec, collector, fetch, progress, store.listing_fingerprints(spec.id))
         calls = [normalize(raw, now) for raw in _with_archived(store, spec.id, best_per_identifier(scan.calls), scan)]
+        drift = skipped_most(len(calls), scan.skipped) or emptied_fields(store.field_presence(spec.id), calls)
+        if drift:
+            raise SourceError(drift)  # schema drift: the archive keeps what it had
         previous = store.last_ok_count(spec.id)
         with store.transaction():
             # An answer without a single call is far likelier a hiccup or a changed layout than every call
             # withdrawn at once: it never marks calls unlisted (their deadlines still close them).
             # A skipped item may be a listed call we could not read this time: nothing is unlisted then.
-            complete = bool(calls) and collector.complete_listing and not scan.skipped
+            complete = bool(calls) and collector.complete_listing and not scan.skipped and not scan.short
             changes = store.upsert_calls(spec.id, calls, now, run_id, complete=complete)
             status, error = _status(len(calls), previous, scan.notes)
+            error = error or scan.short
             run = _run(spec.id, now, status, error, scan, changes, len(calls))
             store.finish_run(run_id, run)
     except EumonitorError as exc:  # expected: the source, the network or the archive said no

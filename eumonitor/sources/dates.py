@@ -102,8 +102,10 @@ class _Hit:
     yearless: tuple[int, int] | None = None  # (month, day) waiting for a year
 
 
-def _month(token: str) -> int:
-    return MONTHS[token.lower()[:3]]
+def _month(token: str) -> int | None:
+    # casefold, not lower: the pattern is matched case-insensitively, so "ſep" (long s) and "oKt" (Kelvin
+    # sign) match it, and only casefold maps those onto the plain letters the table knows.
+    return MONTHS.get(token.casefold()[:3])
 
 
 def _make(y: int, m: int, d: int) -> date | None:
@@ -135,8 +137,11 @@ def _hit(kind: str, m: re.Match[str]) -> _Hit | None:
         value = _make(int(g["y"]), int(g["m"]), int(g["d"]))
         return _Hit(m.start(), m.end(), value, "day", time) if value else None
     month = _month(g["mon"])
+    if month is None:
+        return None
     if kind == "month_year":
-        return _Hit(m.start(), m.end(), date(int(g["y"]), month, 1), "month", "")
+        first = _make(int(g["y"]), month, 1)  # "mai 0000": year 0 is no date
+        return _Hit(m.start(), m.end(), first, "month", "") if first else None
     if not g.get("y"):
         return _Hit(m.start(), m.end(), None, "day", time, (month, int(g["d"])))
     value = _make(int(g["y"]), month, int(g["d"]))

@@ -195,7 +195,7 @@ def parse(spec: SourceSpec, page: Page) -> Parsed:
             calls.append(to_raw_call(spec.id, hit))
         except _RecordError as exc:
             skipped.append(Skipped(str(exc), _hit_label(hit)))
-        except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+        except (KeyError, TypeError, ValueError, AttributeError, IndexError, OverflowError, RecursionError) as exc:
             skipped.append(Skipped(f"uventet format i treffet: {exc!r}", _hit_label(hit)))
     total = body["totalResults"]
     more = len(results) >= opts.page_size and number * opts.page_size < total
@@ -261,8 +261,8 @@ def portal_date(value: str) -> date:
         return date.fromisoformat(value)
     try:
         return portal_datetime(value).astimezone(BRUSSELS).date()
-    except ValueError as exc:
-        raise _RecordError(f"ugyldig dato '{value}'") from exc
+    except (ValueError, OverflowError) as exc:  # year 9999 in UTC is year 10000 in Brussels: OverflowError
+        raise _RecordError(f"ugyldig dato '{value[:40]}'") from exc
 
 
 def to_raw_call(source: str, hit: Any) -> RawCall:
@@ -415,7 +415,7 @@ def _quality(hit: Mapping[str, Any], meta: Mapping[str, Any], description: str) 
     ingested = _first(meta, "esDA_IngestDate")
     try:
         stamp = int(portal_datetime(ingested).timestamp()) if ingested else 0
-    except ValueError:
+    except (ValueError, OverflowError):
         stamp = 0
     language = str(hit.get("language") or _first(meta, "language"))
     return (int(_first(meta, "DATASOURCE") == "SEDIA"), int(bool(description)), int(language == "en"), stamp)

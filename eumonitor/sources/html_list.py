@@ -112,9 +112,21 @@ def _read_item(item: Tag, opts: Options, base: str) -> dict[str, Any]:
     }
 
 
+def _soup(page: Page) -> BeautifulSoup:
+    """The page's tree; lxml refuses some hostile bytes (a NUL in the encoding declaration), html.parser not."""
+    try:
+        return BeautifulSoup(page.content, "lxml")
+    except ValueError:
+        return BeautifulSoup(page.content.decode("utf-8", "replace").replace("\x00", ""), "html.parser")
+
+
+# What one malformed item can raise: "http://[::1" makes urljoin raise ValueError. It costs that item only.
+ITEM_ERRORS = (ValueError, TypeError, KeyError, AttributeError, IndexError, OverflowError)
+
+
 def parse_listing(spec: SourceSpec, page: Page) -> Parsed:
     opts = _options(spec)
-    soup = BeautifulSoup(page.content, "lxml")
+    soup = _soup(page)
     items = soup.select(opts.item)
     if not items:
         note = f"fant ingen elementer for selektoren '{opts.item}' – har sidens oppsett endret seg?"
@@ -124,8 +136,12 @@ def parse_listing(spec: SourceSpec, page: Page) -> Parsed:
     skipped: list[Skipped] = []
     seen: set[str] = set()
     for item in items:
-        data = _read_item(item, opts, page.url)
-        following = opts.follow and urlsplit(data["url"]).scheme in ("http", "https")
+        try:
+            data = _read_item(item, opts, page.url)
+            following = opts.follow and urlsplit(data["url"]).scheme in ("http", "https")
+        except ITEM_ERRORS as exc:
+            skipped.append(Skipped(f"uleselig element ({exc})", _text(item)[:120]))
+            continue
         # When following, the keyword rules judge the item's own page: a listing card says too little.
         if not data["title"] or not (following or keep_item(opts, data["title"], html_to_text(data["html"]))):
             continue
@@ -179,7 +195,7 @@ def item_call(
 def item_page_call(spec: SourceSpec, page: Page, listing: dict[str, Any]) -> tuple[RawCall | None, list[Skipped]]:
     """A call from its own page: text and dates from the page, title and link from the listing."""
     opts = _options(spec)
-    soup = BeautifulSoup(page.content, "lxml")
+    soup = _soup(page)
     for tag in soup.select("script, style, nav, header, footer, noscript"):
         tag.decompose()
     content = soup.select_one(opts.content) or soup.body or soup

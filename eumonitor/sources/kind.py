@@ -6,10 +6,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from eumonitor.model import EumonitorError, Page, Parsed, Request, SourceSpec
+from eumonitor.sources.textsafe import strip_controls
 
 
 class SourceError(EumonitorError):
     """A whole page or response is unusable; the message is shown to a person as it is."""
+
+    def __init__(self, message: str = "") -> None:
+        # Messages quote what the source sent (a page title, a snippet): no escape sequence of theirs may
+        # reach a terminal, a digest's source-health line or an alert through them.
+        super().__init__(strip_controls(str(message)))
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,12 @@ from bs4 import BeautifulSoup, NavigableString
 
 from eumonitor.model import Call, RawCall
 from eumonitor.sources.eligibility import municipalities_eligible, norway_eligible
+from eumonitor.sources.textsafe import clean_value
 
 SUMMARY_CHARS = 300
+# A title is a line in a list, a subject, a feed entry; past this it is a source's fault (a 1 MB title made a
+# 2 MB page and digest). The whole title then opens the description, where long text belongs.
+TITLE_CHARS = 300
 # Tags after which a reader expects a new line; everything else flows inline.
 BLOCK_TAGS = (
     "p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "table",
@@ -51,7 +55,11 @@ LEADING_LABEL = re.compile(r"^(expected outcomes?|scope|objectives?|description|
 
 def summarize(text: str, limit: int = SUMMARY_CHARS) -> str:
     """The first ~limit characters as one paragraph, without a leading section label, cut at a word boundary."""
-    flat = LEADING_LABEL.sub("", " ".join(text.split()))
+    return shorten(LEADING_LABEL.sub("", " ".join(text.split())), limit)
+
+
+def shorten(flat: str, limit: int) -> str:
+    """At most ~limit characters, cut at a word boundary, with "…" when cut."""
     if len(flat) <= limit:
         return flat
     cut = flat[: limit + 1].rsplit(" ", 1)[0].rstrip(" ,;:-–.")
@@ -91,13 +99,27 @@ def _plain_text(raw: RawCall) -> str:
     return html_to_text(raw.description_html)
 
 
+def cleaned(raw: RawCall) -> RawCall:
+    """The RawCall with control characters removed from every text in it, `extra` included."""
+    changes = {f.name: clean_value(getattr(raw, f.name)) for f in fields(RawCall) if f.name not in ("budget",)}
+    return RawCall(**{**changes, "budget": raw.budget})
+
+
+def cap_title(title: str, text: str) -> tuple[str, str]:
+    """A title of at most TITLE_CHARS, and the text, opened by the full title when it had to be cut."""
+    if len(title) <= TITLE_CHARS:
+        return title, text
+    return shorten(title, TITLE_CHARS), f"{title}\n{text}" if text else title
+
+
 def normalize(raw: RawCall, now: datetime) -> Call:
     """One RawCall as the archive stores it, judged at `now`."""
-    text = _plain_text(raw)
-    summary = " ".join(raw.summary.split()) or summarize(text)
+    raw = cleaned(raw)
+    title, text = cap_title(" ".join(raw.title.split()), _plain_text(raw))
+    # The source's own summary is capped like ours: it is shown in lists and digests as it is.
+    summary = shorten(" ".join(raw.summary.split()), SUMMARY_CHARS) if raw.summary.strip() else summarize(text)
     status = checked_status(raw, now)
     deadlines = tuple(sorted(set(raw.deadlines)))
-    title = " ".join(raw.title.split())
     hashed = {
         "title": title,
         "description": text,

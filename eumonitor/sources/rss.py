@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -45,23 +46,44 @@ def requests(spec: SourceSpec) -> list[Request]:
 def parse(spec: SourceSpec, page: Page) -> Parsed:
     """One feed document -> the call-like items; a page that is no feed is a SourceError."""
     check_not_html(page, EXPECTED)
-    feed = feedparser.parse(page.content, response_headers={"content-location": page.url})
-    if not feed.version and not feed.entries:
+    try:
+        feed = feedparser.parse(page.content, response_headers={"content-location": page.url})
+    except (ValueError, LookupError, TypeError, AttributeError) as exc:  # e.g. a bogus encoding declaration
+        raise SourceError(f"ventet {EXPECTED}, men svaret fra {page.url} kunne ikke leses: {exc!r:.200}") from exc
+    if not feed.get("version") and not feed.get("entries"):
         reason = getattr(feed, "bozo_exception", None)
         detail = f": {reason}" if reason else ""
         raise SourceError(f"ventet {EXPECTED}, men svaret fra {page.url} kunne ikke tolkes som en feed{detail}")
     opts = _options(spec)
     calls: list[RawCall] = []
     skipped: list[Skipped] = []
-    for entry in feed.entries:
+    entries = list(feed.entries)
+    if entries and truncated(page.content):
+        # The parser keeps whatever it read of the item the feed broke off in: storing it would overwrite
+        # that call's full text with the cut one. The archive keeps the last whole copy instead.
+        cut = entries.pop()
+        skipped.append(Skipped("elementet kan være avkortet: feeden sluttet før sin slutt-tagg", _label(cut)))
+    for entry in entries:
         try:
             call = entry_call(spec, opts, entry)
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            skipped.append(Skipped(f"uventet format i elementet: {exc!r}", str(entry.get("link", ""))[:120]))
+            skipped.append(Skipped(f"uventet format i elementet: {exc!r}", _label(entry)))
             continue
         if call is not None:
             calls.append(call)
     return Parsed(calls=tuple(calls), skipped=tuple(skipped))
+
+
+CLOSING_TAG = re.compile(rb"</(?:[\w-]+:)?(?:rss|feed|RDF)\s*>\s*(?:<!--.*?-->\s*)*\Z", re.DOTALL)
+
+
+def truncated(content: bytes) -> bool:
+    """Whether a feed document stops before the closing tag of its root (a dropped or capped download)."""
+    return CLOSING_TAG.search(content[-4096:].rstrip(b"\x00")) is None
+
+
+def _label(entry: Any) -> str:
+    return str(entry.get("link") or entry.get("title") or "")[:120]
 
 
 def _published(entry: Any) -> str:

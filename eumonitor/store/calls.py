@@ -249,6 +249,15 @@ class CallsMixin:
         for row in self.conn.execute(sql + " ORDER BY id", args):
             yield row_to_call(row)
 
+    def field_presence(self, source: str) -> dict[str, tuple[bool, bool, bool]]:
+        """external id -> whether it has deadlines, a status and a title: what a schema-drift check compares,
+        without decoding every stored call."""
+        rows = self.conn.execute(
+            "SELECT external_id, deadlines != '[]', status != '', trim(title) != '' FROM calls WHERE source = ?",
+            (source,),
+        )
+        return {r[0]: (bool(r[1]), bool(r[2]), bool(r[3])) for r in rows}
+
     def count_calls(self, source: str | None = None) -> int:
         if source:
             return self.conn.execute("SELECT count(*) FROM calls WHERE source = ?", (source,)).fetchone()[0]

@@ -230,4 +230,20 @@ ALTER TABLE calls ADD COLUMN applicant_types TEXT NOT NULL DEFAULT '[]';
 CREATE INDEX calls_by_eligibility ON calls(norway_eligible, municipalities_eligible);
 """,
     ),
+    # store/weblog.py: whether a failed login named a real editor (so strangers' made-up e-mails behind a shared
+    # address lock out nobody real), and sessions kept server-side so that logging out ends a saved cookie too
+    (
+        80,
+        """
+ALTER TABLE login_attempts ADD COLUMN known INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX login_attempts_by_pair ON login_attempts(email, address, at);
+CREATE TABLE web_sessions (
+    id TEXT PRIMARY KEY,
+    editor TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    expires_at TEXT NOT NULL
+);
+CREATE INDEX web_sessions_by_expiry ON web_sessions(expires_at);
+""",
+    ),
 ]

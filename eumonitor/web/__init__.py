@@ -13,6 +13,7 @@ from werkzeug.exceptions import HTTPException
 from eumonitor.context import AppContext
 from eumonitor.matching.incremental import ModelCache
 from eumonitor.web.common import current_editor, template_globals
+from eumonitor.web.limits import PreviewGuard
 
 PACKAGE = Path(__file__).resolve().parent.parent
 # Reading pages never need anything from another site; no inline scripts, no foreign styles.
@@ -41,6 +42,7 @@ def create_app(ctx: AppContext) -> Flask:
     )
     app.extensions["eumonitor"] = ctx
     app.extensions["eumonitor.models"] = ModelCache()  # one per app: the call and profile pages share it
+    app.extensions["eumonitor.preview_guard"] = PreviewGuard()  # rate and slots of the anonymous preview
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     app.context_processor(template_globals)

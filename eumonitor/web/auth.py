@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import hmac
 import secrets
-from collections.abc import MutableMapping, Sequence
+from collections.abc import Callable, MutableMapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
@@ -12,16 +13,38 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from eumonitor.config.schema import Editor
 
-MAX_FAILURES = 5  # failed logins per account or address within WINDOW before we refuse to check more
+# Failed logins within WINDOW before we refuse to check more, counted three ways (see login_refusal).
+MAX_FAILURES = 5  # one account from one address: guessing one editor's password
+MAX_ACCOUNT_FAILURES = 20  # one account from every address: guessing spread over many machines
+MAX_ADDRESS_FAILURES = 20  # unknown e-mail addresses from one address: spraying made-up accounts
 WINDOW = timedelta(minutes=15)
+TRUSTED = timedelta(days=30)  # an address an editor logged in from lately is not locked by strangers' guesses
 MIN_PASSWORD = 10
 # Checked when the e-mail is unknown, so a wrong address costs as long as a wrong password.
 _DUMMY_HASH = generate_password_hash("not-a-real-password")
 
 
+@dataclass(frozen=True)
+class LoginCounts:
+    """Failed (or still running) login attempts in the window, as the throttle weighs them."""
+
+    pair: int  # this e-mail from this address
+    account: int  # this e-mail from anywhere
+    address_unknown: int  # unknown e-mails from this address
+    trusted: bool  # this e-mail logged in from this address within TRUSTED
+
+
 class LoginLog(Protocol):
-    def record_login(self, email: str, address: str, ok: bool, now: datetime) -> None: ...
-    def failed_logins_since(self, email: str, address: str, since: datetime) -> int: ...
+    def reserve_login(
+        self,
+        email: str,
+        address: str,
+        known: bool,
+        now: datetime,
+        windows: tuple[timedelta, timedelta],
+        refuse: Callable[[int, int, int, bool], bool],
+    ) -> int | None: ...
+    def finish_login(self, attempt_id: int, ok: bool) -> None: ...
 
 
 def hash_password(password: str) -> str:
@@ -42,19 +65,36 @@ def check_login(editors: Sequence[Editor], email: str, password: str) -> Editor 
     return editor if editor and ok else None
 
 
-def throttled(log: LoginLog, email: str, address: str, now: datetime) -> bool:
-    """True when this account or address has failed too often lately."""
-    return log.failed_logins_since(email, address, now - WINDOW) >= MAX_FAILURES
+def login_refusal(counts: LoginCounts, known: bool) -> bool:
+    """Whether to refuse checking a password now.
+
+    Per account and address, always. Per account from anywhere, except from an address the editor used
+    lately: strangers elsewhere cannot lock an editor out of the office. Per address only for e-mails that
+    are no editor's, so made-up accounts tried behind a shared address lock out nobody real.
+    """
+    if counts.pair >= MAX_FAILURES:
+        return True
+    if known:
+        return counts.account >= MAX_ACCOUNT_FAILURES and not counts.trusted
+    return counts.address_unknown >= MAX_ADDRESS_FAILURES
 
 
 def attempt_login(
     log: LoginLog, editors: Sequence[Editor], email: str, password: str, address: str, now: datetime
 ) -> tuple[Editor | None, str]:
-    """Throttle, check and record one login; returns the editor or a Norwegian message."""
-    if throttled(log, email, address, now):
+    """Throttle, check and record one login; returns the editor or a Norwegian message.
+
+    The attempt is recorded as failed before the password is checked, in the same transaction as the
+    count: forty parallel guesses cannot all see "four failures so far" (check-then-record).
+    """
+    known = find_editor(editors, email) is not None
+    attempt = log.reserve_login(
+        email, address, known, now, (WINDOW, TRUSTED), lambda *counts: login_refusal(LoginCounts(*counts), known)
+    )
+    if attempt is None:
         return None, "For mange mislykkede forsøk. Vent et kvarter og prøv igjen."
     editor = check_login(editors, email, password)
-    log.record_login(email, address, editor is not None, now)
+    log.finish_login(attempt, editor is not None)
     if editor is None:
         return None, "Feil e-postadresse eller passord."
     return editor, ""

@@ -8,7 +8,7 @@ from functools import wraps
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-from flask import abort, current_app, redirect, request, session, url_for
+from flask import abort, current_app, g, redirect, request, session, url_for
 
 from eumonitor import nb
 from eumonitor.config.profiles import load_profiles
@@ -24,9 +24,14 @@ def app_ctx() -> AppContext:
 
 
 def current_editor() -> str | None:
-    """The logged-in editor's e-mail, if the editor is still in config.toml."""
-    email = session.get("editor")
-    if not email:
+    """The logged-in editor's e-mail, if the session is live on the server and the editor still in config.toml."""
+    email, sid = session.get("editor"), session.get("sid")
+    if not email or not sid:
+        return None
+    if "editor_checked" not in g:  # one archive read per request, however often templates ask
+        # Real time, as for login throttling: a replayed `serve --now` must not keep sessions alive for good.
+        g.editor_checked = app_ctx().store.session_editor(str(sid), datetime.now(UTC))
+    if g.editor_checked != email:
         return None
     return email if auth.find_editor(app_ctx().config.settings.web.editors, email) else None
 

@@ -8,6 +8,7 @@ from typing import Any
 from flask import Blueprint, Response, abort, render_template, request, url_for
 
 from eumonitor.model import Call, Match
+from eumonitor.sources.textsafe import strip_controls
 from eumonitor.web import ical
 from eumonitor.web.calls import absolute_call_url
 from eumonitor.web.common import app_ctx, profile_titles
@@ -61,7 +62,9 @@ def atom(profile_id: str) -> Response:
         self_url=request.base_url,
         alternate=request.url_root.rstrip("/") + url_for("search.search", theme=profile_id),
     )
-    return Response(body, mimetype="application/atom+xml")
+    # One control character from a source (ESC in a title) makes the whole feed invalid XML for every reader;
+    # the archive strips them on the way in, and this catches rows stored before it did.
+    return Response(strip_controls(body), mimetype="application/atom+xml")
 
 
 @bp.get("/feeds/<profile_id>.ics")

@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 from icalendar import Alarm, Calendar, Event
 
 from eumonitor.model import Call
+from eumonitor.sources.textsafe import strip_controls_keep_crlf
 
 PRODID = "-//Bergen kommune//eumonitor//NO"
 
@@ -24,7 +25,9 @@ def calendar(name: str, calls: Iterable[Call], today: date, now: datetime, link)
         for deadline in call.deadlines:
             if deadline >= today:
                 cal.add_component(_event(call, deadline, now, link(call)))
-    return cal.to_ical()
+    # iCalendar text allows no control characters but its CRLF line ends and tabs (RFC 5545 §3.3.11); rows
+    # stored before the archive stripped them on the way in may still hold some.
+    return strip_controls_keep_crlf(cal.to_ical().decode("utf-8")).encode("utf-8")
 
 
 def _event(call: Call, deadline: date, now: datetime, url: str) -> Event:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import Blueprint, Response, redirect, render_template, request, session, url_for
+from flask import Blueprint, Response, current_app, redirect, render_template, request, session, url_for
 
 from eumonitor.web import auth
 from eumonitor.web.common import app_ctx, require_csrf, safe_next
@@ -33,11 +33,17 @@ def login() -> str | Response | tuple[str, int]:
     session.clear()
     session.permanent = True
     session["editor"] = editor.email
+    # The cookie alone is no proof: it names a server-side session that logout ends (a saved copy then fails).
+    lifetime = current_app.permanent_session_lifetime
+    session["sid"] = ctx.store.start_session(editor.email, datetime.now(UTC), lifetime)
     return redirect(target)
 
 
 @bp.post("/logout")
 def logout() -> Response:
     require_csrf()
+    sid = session.get("sid")
+    if sid:
+        app_ctx().store.end_session(str(sid))
     session.clear()
     return redirect(url_for("search.search"))

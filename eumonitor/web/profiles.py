@@ -9,6 +9,7 @@ from typing import Any
 from flask import (
     Blueprint,
     abort,
+    current_app,
     flash,
     get_flashed_messages,
     redirect,
@@ -22,6 +23,7 @@ from eumonitor.config import edit as profile_edit
 from eumonitor.config.edit import EditResult, ProfileEdit, ProfilePathError
 from eumonitor.matching import score as matcher
 from eumonitor.model import Profile
+from eumonitor.web import limits
 from eumonitor.web.common import app_ctx, current_editor, current_profiles, login_required, require_csrf
 from eumonitor.web.preview import compare, models
 
@@ -102,8 +104,20 @@ def preview(profile_id: str):
     """The preview section alone, for the page's script; reading needs no login, but a CSRF token."""
     require_csrf()
     profile = _saved(profile_id)
-    result = _checked(profile_id, profile_edit.edit_from_form(request.form))
-    rows, leaving = compare(app_ctx().store, _model(), profile, result.profile or profile, app_ctx().today())
+    edit_ = profile_edit.edit_from_form(request.form)
+    guard: limits.PreviewGuard = current_app.extensions["eumonitor.preview_guard"]
+    if not guard.rate.allow(request.remote_addr or ""):
+        abort(429, "For mange forhåndsvisninger på kort tid. Vent et minutt og prøv igjen.")
+    if not guard.slots.acquire(blocking=False):
+        abort(429, "Forhåndsvisningen er opptatt med andre forespørsler akkurat nå. Prøv igjen om litt.")
+    try:
+        # An edit past the bounds is never scored (its cost grows with its terms): like an invalid edit,
+        # the preview then shows the saved profile, with the bound named.
+        too_big = limits.edit_problems(edit_)
+        result = EditResult(None, too_big) if too_big else _checked(profile_id, edit_)
+        rows, leaving = compare(app_ctx().store, _model(), profile, result.profile or profile, app_ctx().today())
+    finally:
+        guard.slots.release()
     return render_template("web/profile_preview.html", preview=rows, leaving=leaving, errors=result.errors, edited=True)
 
 
@@ -120,6 +134,9 @@ def save(profile_id: str):
     require_csrf()
     profile = _saved(profile_id)
     edit_ = profile_edit.edit_from_form(request.form)
+    too_big = limits.edit_problems(edit_)
+    if too_big:  # the same bounds as the preview: a saved profile is scored at once, and by every match
+        return _render(profile, values_from_edit(edit_), EditResult(None, too_big), 422)
     if request.form.get("action") == "preview":
         return _render(profile, values_from_edit(edit_), _checked(profile_id, edit_))
     ctx = app_ctx()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import nh3
 from markupsafe import Markup
 
@@ -12,6 +14,7 @@ TAGS = {
 }  # fmt: skip
 ATTRIBUTES = {"a": {"href", "title"}, "td": {"colspan", "rowspan"}, "th": {"colspan", "rowspan", "scope"}}
 SCHEMES = {"http", "https", "mailto"}
+HREFLESS_LINK = re.compile(r"<a\b(?![^>]*\shref=)[^>]*>(.*?)</a>", re.DOTALL | re.IGNORECASE)
 
 
 def safe_html(html: str) -> Markup:
@@ -25,4 +28,6 @@ def safe_html(html: str) -> Markup:
         strip_comments=True,
         clean_content_tags={"script", "style"},
     )
+    # nh3 drops a javascript: href but keeps the <a>: an empty link that looks clickable. Keep its text only.
+    cleaned = HREFLESS_LINK.sub(r"\1", cleaned)
     return Markup(cleaned)  # noqa: S704 - nh3 output is the sanitised form

@@ -20,6 +20,17 @@ MAX_PAGE = 500  # deep pages cost an OFFSET scan and nobody reads them
 FILTER_KEYS = ("q", "programme", "status", "theme", "from", "to", "source", "norway", "municipalities")
 
 
+def whole_number(text: str, low: int, high: int) -> int | None:
+    """A number parameter: ASCII digits only ("²" and "٣" pass str.isdigit but are no page numbers), clamped
+    to [low, high]; None when it is not one. Long digit strings are refused before int() sees them."""
+    text = text.strip()
+    if not text:
+        return low
+    if not (text.isascii() and text.isdigit()) or len(text) > 9:
+        return None
+    return min(high, max(low, int(text)))
+
+
 def _date(value: str, label: str, problems: list[str]) -> date | None:
     if not value:
         return None
@@ -41,8 +52,11 @@ def query_from_args(args: Mapping[str, str], themes: Mapping[str, str]) -> tuple
     if theme and theme not in themes:
         problems.append(f"Ukjent tema «{theme}»; filteret er ikke brukt.")
         theme = ""
-    page_text = args.get("page", "1")
-    page = min(MAX_PAGE, max(1, int(page_text))) if page_text.isdigit() else 1
+    page = whole_number(args.get("page", ""), 1, MAX_PAGE)
+    if page is None:
+        shown = args.get("page", "")[:20]
+        problems.append(f"Sidetallet «{shown}» er ikke et helt tall fra 1 til {MAX_PAGE}; viser side 1.")
+        page = 1
     fields: dict[str, Any] = {
         "text": args.get("q", "").strip()[:200],
         "programme": args.get("programme", "").strip(),
