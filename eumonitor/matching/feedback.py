@@ -5,12 +5,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 import numpy as np
 
-if TYPE_CHECKING:
-    from eumonitor.matching.score import Model
+
+class Model(Protocol):
+    """What feedback needs of the matcher's fitted model (score.Model), named here so score can import this."""
+
+    matrix: Any  # one l2-normalised row per call (scipy CSR)
+
+    def row_of(self) -> dict[tuple[str, str], int]: ...
+
+    def names(self) -> np.ndarray: ...
 
 # Rocchio's weights (Manning, Raghavan & Schütze, Introduction to Information Retrieval, §9.1.1): the profile
 # as written counts fully; the centroid of the calls judged relevant adds BETA, that of the calls judged not
