@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 import click
 
-from eumonitor.cli import archive, demo, digest, match, norsk, web
+from eumonitor.cli import archive, demo, digest, feedback, match, norsk, web
 from eumonitor.config import resolve_root
 from eumonitor.context import parse_now
 
@@ -23,6 +23,8 @@ ARGUMENT_NAMES = {
     "judgements": "VURDERINGER",
     "scan_dirs": "SKANNEMAPPE",
     "email": "EPOST",
+    "file": "FIL",
+    "judgement_id": "NR",
 }
 
 
@@ -62,6 +64,7 @@ COMMANDS = (
     match.profile,
     match.evaluate,
     digest.digest,
+    feedback.feedback,
     digest.run,
     web.serve,
     web.user,

@@ -108,10 +108,19 @@ def preview(ctx: click.Context, profile_id: str, file: str | None, limit: int) -
 @click.command("eval")
 @click.argument("judgements", type=click.Path(dir_okay=False, exists=True))
 @click.argument("scan_dirs", nargs=-1, required=True, type=click.Path(file_okay=False, exists=True))
+@click.option(
+    "--folds",
+    type=click.IntRange(2, 20),
+    is_flag=False,
+    flag_value=5,
+    default=None,
+    help="Kryssvalider med K folder (standard 5): det som læres av vurderingene, læres bare av de andre foldene.",
+)
 @click.pass_context
-def evaluate(ctx: click.Context, judgements: str, scan_dirs: tuple[str, ...]) -> None:
+def evaluate(ctx: click.Context, judgements: str, scan_dirs: tuple[str, ...], folds: int | None) -> None:
     """Mål rangeringen mot relevansvurderinger: nDCG@10 og P@10 per tema, snittet på siste linje."""
     from eumonitor.matching import evaluation
+    from eumonitor.matching.incremental import theme_feedback
 
     app = load_context(ctx)
     try:
@@ -120,9 +129,29 @@ def evaluate(ctx: click.Context, judgements: str, scan_dirs: tuple[str, ...]) ->
         click.echo(f"{judgements}: {exc}", err=True)
         ctx.exit(2)
     calls = evaluation.scan_calls([Path(d) for d in scan_dirs], app.now())
-    scores = evaluation.theme_scores(calls, app.config.profiles.values())
+    if not calls:
+        click.echo(f"Fant ingen utlysninger i {', '.join(scan_dirs)} (ingen page-N.json eller .json.gz).", err=True)
+        ctx.exit(1)
+    profiles = app.config.profiles
     missing = sorted(set(judged) - {c.external_id for c in calls})
     if missing:
         click.echo(f"{len(missing)} vurderte utlysninger finnes ikke i skannene og er utelatt.", err=True)
-    results = evaluation.evaluate(scores, judged, list(app.config.profiles))
+    if folds:
+        try:
+            scores = evaluation.cross_validate(calls, profiles.values(), judged, folds)
+        except ValueError as exc:
+            click.echo(str(exc), err=True)
+            ctx.exit(2)
+        click.echo(f"Kryssvalidert med {folds} folder, gruppert etter utlysning (call identifier).", err=True)
+    else:
+        stored = {pid: fb for pid in profiles if (fb := theme_feedback(app.store, pid)) is not None}
+        overlap = {key[1] for fb in stored.values() for key in fb.grades} & set(judged)
+        if overlap:
+            click.echo(
+                f"NB: arkivet har vurderinger av {len(overlap)} av de vurderte utlysningene; da måles det som er "
+                "lært av dem selv. Bruk --folds for en ærlig måling.",
+                err=True,
+            )
+        scores = evaluation.theme_scores(calls, profiles.values(), stored)
+    results = evaluation.evaluate(scores, judged, list(profiles))
     click.echo("\n".join(evaluation.table_lines(results)))

@@ -19,6 +19,7 @@ class Model(Protocol):
 
     def names(self) -> np.ndarray: ...
 
+
 # Rocchio's weights (Manning, Raghavan & Schütze, Introduction to Information Retrieval, §9.1.1): the profile
 # as written counts fully; the centroid of the calls judged relevant adds BETA, that of the calls judged not
 # for us takes away GAMMA. BETA is below the book's usual 0.75: cross-validated on the development judgements,

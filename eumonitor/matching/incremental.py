@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from eumonitor.matching import score as matcher
 from eumonitor.matching import vectors
+from eumonitor.matching.feedback import ThemeFeedback
 from eumonitor.model import Match, Profile
 
 if TYPE_CHECKING:
@@ -34,12 +35,19 @@ class MatchReport:
     archived: int = 0  # calls in the archive: 0 on a first run, which deserves its own words
 
 
-def fingerprint(profile: Profile) -> str:
-    """What a profile scores with; any edit that can change a score changes it."""
+def fingerprint(profile: Profile, feedback: ThemeFeedback | None = None) -> str:
+    """What a profile scores with; any edit that can change a score changes it, and so does a judgement."""
     data = asdict(profile)
     data.pop("path", None)
+    data["feedback"] = feedback.signature() if feedback else ""
     blob = json.dumps(data, sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(f"{vectors.MODEL_VERSION}:{blob}".encode()).hexdigest()[:16]
+
+
+def theme_feedback(store: Store, profile_id: str) -> ThemeFeedback | None:
+    """The advisers' current judgements for one theme, or None when there are none."""
+    grades = store.feedback_grades(profile_id)
+    return ThemeFeedback(grades) if grades else None
 
 
 def refresh_model(
@@ -87,14 +95,17 @@ def run_match(store: Store, profiles: Mapping[str, Profile], now: datetime, rebu
         store.forget_profiles(list(profiles))
         for profile in profiles.values():
             state = store.profile_state(profile.id)
-            digest = fingerprint(profile)
+            learned = theme_feedback(store, profile.id)
+            digest = fingerprint(profile, learned)
             if state is None or state["fingerprint"] != digest or state["model_stamp"] != model.stamp:
-                matches, scale = matcher.score_profile(model, profile, stored_only=True)
+                matches, scale = matcher.score_profile(model, profile, stored_only=True, feedback=learned)
                 store.save_matches(profile.id, matches, now, replace_all=True)
                 store.set_profile_state(profile.id, digest, model.stamp, scale, now)
                 report.profiles_rescored.append(profile.id)
             elif rows:
-                matches, _ = matcher.score_profile(model, profile, rows, scale=state["scale"], stored_only=True)
+                matches, _ = matcher.score_profile(
+                    model, profile, rows, scale=state["scale"], stored_only=True, feedback=learned
+                )
                 store.save_matches(profile.id, matches, now, scored=[model.keys[r] for r in rows])
     report.counts = store.match_counts()
     report.unfitted = matcher.unfitted_phrases(model, profiles.values())
@@ -116,7 +127,9 @@ def explain(
             state = store.profile_state(profile.id)
             if state is None or state["model_stamp"] != model.stamp:
                 continue  # scored with other vectors (or never): its scale would not fit these
-            scored = matcher.score(model, profile, [row], scale=state["scale"])
+            scored = matcher.score(
+                model, profile, [row], scale=state["scale"], feedback=theme_feedback(store, profile.id)
+            )
             stored[profile.id] = matcher.matches_of(model, scored)[0]
     return sorted(stored.values(), key=lambda m: (-m.score, m.profile_id))
 
@@ -131,8 +144,10 @@ def preview(
     open_keys = store.open_call_keys(today)
     rows = [i for i, key in enumerate(model.keys) if key in open_keys]
 
+    learned = theme_feedback(store, saved.id)  # the preview shows the ranking as a match run would store it
+
     def top(profile: Profile) -> list[tuple[tuple[str, str], float]]:
-        scored = matcher.score(model, profile)
+        scored = matcher.score(model, profile, feedback=learned)
         states = scored.states()
         chosen = [(model.keys[i], float(scored.scores[i])) for i in rows if states[i] == "match"]
         chosen.sort(key=lambda m: (-m[1], m[0][1], m[0][0]))

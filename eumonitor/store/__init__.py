@@ -13,6 +13,7 @@ from eumonitor.model import EumonitorError
 from eumonitor.store import schema
 from eumonitor.store.calls import CallsMixin
 from eumonitor.store.deliveries import DeliveriesMixin
+from eumonitor.store.judgements import JudgementsMixin
 from eumonitor.store.links import LinksMixin
 from eumonitor.store.matches import MatchesMixin
 from eumonitor.store.runs import RunsMixin
@@ -25,7 +26,17 @@ class StoreError(EumonitorError):
     """The archive cannot be opened or migrated; the message names the file."""
 
 
-class Store(CallsMixin, RunsMixin, SearchMixin, WebLogMixin, DeliveriesMixin, MatchesMixin, VectorsMixin, LinksMixin):
+class Store(
+    CallsMixin,
+    RunsMixin,
+    SearchMixin,
+    WebLogMixin,
+    DeliveriesMixin,
+    MatchesMixin,
+    VectorsMixin,
+    LinksMixin,
+    JudgementsMixin,
+):
     """The archive, with one SQLite connection per thread; each mixin holds the queries of one table group.
 
     The schema is store/schema.py's MIGRATIONS, run in order on open.

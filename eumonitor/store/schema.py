@@ -246,4 +246,24 @@ CREATE TABLE web_sessions (
 CREATE INDEX web_sessions_by_expiry ON web_sessions(expires_at);
 """,
     ),
+    # store/judgements.py: the advisers' "Relevant" / "Ikke for oss" per theme; the matcher learns from them
+    (
+        90,
+        """
+CREATE TABLE judgements (
+    id INTEGER PRIMARY KEY,
+    profile_id TEXT NOT NULL,
+    source TEXT NOT NULL,
+    external_id TEXT NOT NULL,
+    grade INTEGER NOT NULL CHECK (grade IN (0, 1, 2)),
+    who TEXT NOT NULL,
+    at TEXT NOT NULL,
+    origin TEXT NOT NULL,
+    token TEXT UNIQUE,
+    undone_at TEXT,
+    undone_by TEXT
+);
+CREATE INDEX judgements_by_profile ON judgements(profile_id, source, external_id, undone_at);
+""",
+    ),
 ]
