@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import math
 import re
+import resource
 import subprocess
 import sys
 import tempfile
@@ -29,6 +30,8 @@ from eumonitor.store import Store
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 NOW = datetime(2026, 6, 24, tzinfo=UTC)
+# The cross-validated column: profiles plus what they learn from the judgements of the other folds only.
+FOLDS = 5
 
 
 def theme_lines(path: Path) -> dict[str, str]:
@@ -83,8 +86,10 @@ def quality(judgements: Path, scans: list[Path], themes_md: Path) -> None:
     queries = theme_lines(themes_md)
     themes = list(queries)
     print(f"Kvalitet: {len(judged)} vurderte, {len(calls)} utlysninger i skannene")
+    cross = evaluation.cross_validate(calls, profiles.values(), judged, FOLDS)
     rows = {
         "eumonitor": evaluation.evaluate(evaluation.theme_scores(calls, profiles.values()), judged, themes),
+        f"cv{FOLDS}+læring": evaluation.evaluate(cross, judged, themes),
         "tfidf": evaluation.evaluate(tfidf_baseline(calls, queries), judged, themes),
         "bm25": evaluation.evaluate(bm25_baseline(calls, queries), judged, themes),
     }
@@ -195,7 +200,11 @@ def run_step(step: str, path: Path) -> None:
         return
     report = run_match(store, profiles, NOW)
     seconds = time.perf_counter() - start
-    print(f"{seconds:.3f} (nye/endrede: {report.calls_scored}, skåret på nytt: {len(report.profiles_rescored)})")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(
+        f"{seconds:.3f} (nye/endrede: {report.calls_scored}, skåret på nytt: {len(report.profiles_rescored)}, "
+        f"toppminne {peak:.0f} MB)"
+    )
 
 
 def main() -> None:
