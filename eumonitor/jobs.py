@@ -61,7 +61,7 @@ class OnceReport:
 
     @property
     def failed(self) -> bool:
-        return self.morning.failed or any(r.failed for r in self.sends)
+        return self.morning.failed or any(r.troubled for r in self.sends)
 
 
 @dataclass(frozen=True)

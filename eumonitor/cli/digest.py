@@ -68,7 +68,7 @@ def send(ctx: click.Context, dry_run: bool, week: IsoWeek | None) -> None:
     with _locked(ctx, app):
         reports = jobs.send_due(app, dry_run, week)
     click.echo("\n".join(output.send_lines(reports, dry_run)))
-    if any(r.failed for r in reports):
+    if any(r.troubled for r in reports):
         ctx.exit(1)
 
 

@@ -138,6 +138,7 @@ def send_lines(reports: Sequence[Any], dry_run: bool) -> list[str]:
     for report in reports:
         lines.append(report.summary(dry_run))
         lines.extend(f"  ikke sendt til {email}: {error}" for email, error in report.failed)
+        lines.extend(f"  usikkert om {email} fikk det: {error}" for email, error in report.uncertain)
         lines.extend(f"  ville sendt til {sub.email}: {rendered.subject}" for sub, rendered in report.previews)
     return lines
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -12,9 +13,13 @@ from eumonitor.digests.build import DigestInputs, IsoWeek, SourceHealth, build_d
 from eumonitor.digests.mailer import DeliveryError, Mailer, build_message
 from eumonitor.digests.render import Rendered, cached_environment, render_digest
 from eumonitor.model import Call, Delivery, DigestSpec, Match, Subscriber, utc_stamp
+from eumonitor.store.deliveries import DeliveryRecordError
 
 log = logging.getLogger(__name__)
 CHANGE_KINDS = ("new", "deadline_moved", "status_changed")
+# Seconds between attempts to record a delivery's outcome while the archive's write lock is held elsewhere
+# (each attempt itself waits out SQLite's busy timeout).
+RECORD_RETRY_WAITS: tuple[float, ...] = (0.5, 2.0, 5.0)
 
 
 @dataclass
@@ -26,16 +31,30 @@ class SendReport:
     sent: list[str] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)
     already: list[str] = field(default_factory=list)
+    # Transmitted, but the connection broke before the server confirmed: maybe arrived, never resent.
+    uncertain: list[tuple[str, str]] = field(default_factory=list)
+    # (delivery id, status, error) the archive refused to record even after retries; the row stays 'sending'.
+    unrecorded: list[tuple[int, str, str]] = field(default_factory=list)
     previews: list[tuple[Subscriber, Rendered]] = field(default_factory=list)  # filled on dry runs
+
+    @property
+    def troubled(self) -> bool:
+        """Anything an operator must look at: a failure, an uncertain delivery or an unrecorded one."""
+        return bool(self.failed or self.uncertain or self.unrecorded)
 
     def summary(self, dry_run: bool = False) -> str:
         """The send's outcome in one line."""
         if dry_run:
             return f"{self.digest_id} {self.week}: {len(self.previews)} ville blitt sendt (tørrkjøring)"
-        return (
+        line = (
             f"{self.digest_id} {self.week}: {len(self.sent)} sendt, {len(self.failed)} feilet, "
             f"{len(self.already)} hadde allerede fått det"
         )
+        if self.uncertain:
+            line += f", {len(self.uncertain)} usikre (forbindelsen brøt etter sending; sendes ikke på nytt)"
+        if self.unrecorded:
+            line += f", {len(self.unrecorded)} kunne ikke registreres i arkivet (sendes ikke på nytt)"
+        return line
 
 
 def due_week(now: datetime, cron: str, timezone: str) -> IsoWeek | None:
@@ -145,6 +164,8 @@ def send_digest(
     for subscriber in todo:
         if subscriber.email in periods:
             _send_one(store, config, spec, week, now, mailer, subscriber, periods[subscriber.email], data, env, report)
+    if report.unrecorded:
+        _retry_unrecorded(store, report)
     return report
 
 
@@ -164,18 +185,64 @@ def _send_one(store, config, spec, week, now, mailer, subscriber, period, data, 
         headers={"X-Eumonitor-Digest": f"{spec.id} {week}"},
     )
     record = Delivery(
-        spec.id, str(week), subscriber.email, "sent", now, rendered.subject, mailer.transport,
+        spec.id, str(week), subscriber.email, "sending", now, rendered.subject, mailer.transport,
         message["Message-ID"], "", period[0], period[1], dict(digest.counts),
     )  # fmt: skip
+    _deliver(store, mailer, message, record, report)
+
+
+def _deliver(store, mailer: Mailer, message, record: Delivery, report: SendReport) -> None:
+    """Mark the delivery 'sending', send, then record the outcome; at most one message per subscriber and week.
+
+    The 'sending' row comes first so that whatever happens next (a lost reply, a crash, a locked archive)
+    leaves a row that keeps the message from being sent again; if even that row cannot be written, nothing
+    is sent and the next run tries this subscriber again.
+    """
+    email = record.subscriber
+    try:
+        delivery_id = store.begin_delivery(record)
+    except DeliveryRecordError as exc:
+        log.warning("digest %s %s to %s not sent: %s", record.digest_id, record.week, email, exc)
+        report.failed.append((email, f"ikke sendt, arkivet kunne ikke skrives: {exc}"))
+        return
+    if delivery_id is None:  # another run got there first
+        report.already.append(email)
+        return
     try:
         mailer.send(message)
     except DeliveryError as exc:
-        log.warning("digest %s %s to %s failed: %s", spec.id, week, subscriber.email, exc)
-        store.record_delivery(Delivery(**{**record.__dict__, "status": "error", "error": str(exc)}))
-        report.failed.append((subscriber.email, str(exc)))
+        log.warning("digest %s %s to %s failed: %s", record.digest_id, record.week, email, exc)
+        status = "uncertain" if exc.ambiguous else "error"
+        (report.uncertain if exc.ambiguous else report.failed).append((email, str(exc)))
+        _finish(store, delivery_id, status, str(exc), report)
         return
-    store.record_delivery(record)
-    report.sent.append(subscriber.email)
+    report.sent.append(email)
+    _finish(store, delivery_id, "sent", "", report)
+
+
+def _finish(store, delivery_id: int, status: str, error: str, report: SendReport) -> None:
+    """Record an outcome, retrying while the archive is busy; what still fails is retried once more at the end."""
+    if not _record_with_retries(store, delivery_id, status, error):
+        report.unrecorded.append((delivery_id, status, error))
+
+
+def _record_with_retries(store, delivery_id: int, status: str, error: str) -> bool:
+    for wait in (*RECORD_RETRY_WAITS, None):
+        try:
+            store.finish_delivery(delivery_id, status, error)
+            return True
+        except DeliveryRecordError as exc:
+            log.warning("delivery %s could not be recorded as %s: %s", delivery_id, status, exc)
+            if wait is None:
+                return False
+            time.sleep(wait)
+    return False
+
+
+def _retry_unrecorded(store, report: SendReport) -> None:
+    """The last try for outcomes the archive refused during the send. A row left 'sending' is never resent."""
+    still = [item for item in report.unrecorded if not _record_with_retries(store, *item)]
+    report.unrecorded = still
 
 
 def send_due(

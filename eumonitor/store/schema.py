@@ -218,4 +218,14 @@ CREATE TABLE match_model (
 );
 """,
     ),
+    # store/deliveries.py (issue 14): a row is written as 'sending' before the SMTP conversation and finished
+    # after it, so a crash or a lost reply leaves a trace. At most one row per subscriber and week may say
+    # the message went out or may have ('sent', 'sending', 'uncertain'): a second send is refused by SQLite.
+    (
+        70,
+        """
+CREATE UNIQUE INDEX deliveries_at_most_once ON deliveries(digest_id, week, subscriber)
+    WHERE status IN ('sent', 'sending', 'uncertain');
+""",
+    ),
 ]
