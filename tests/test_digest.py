@@ -115,13 +115,34 @@ def test_changes_tell_moved_deadlines_and_calls_that_opened():
     ]
 
 
-def test_a_new_call_is_not_repeated_under_changes_or_closing():
+def test_a_new_call_closing_soon_is_listed_once_under_closing_and_marked_new():
     c = call("BOTH-1", deadlines=(date(2026, 7, 1),))
     digest = build(
         [c], [match(c, "hav", 0.7)], [change(c, "new"), change(c, "deadline_moved", old=[], new=["2026-07-01"])]
     )
-    assert [i.identifier for i in digest.new] == ["BOTH-1"]
-    assert digest.changes == () and digest.closing == ()
+    assert [(i.identifier, i.is_new) for i in digest.closing] == [("BOTH-1", True)]
+    assert digest.new == () and digest.changes == ()
+    assert (digest.new_total, digest.new_closing) == (1, 1)
+    assert digest.subject.startswith("EU-utlysninger for Bergen kommune, uke 26: 1 nytt treff")
+
+
+def test_closing_soon_is_never_capped_and_ordered_by_deadline():
+    # per_section is 3: five urgent calls, new and old, are all listed, nearest deadline first.
+    urgent = [call(f"URGENT-{n}", deadlines=(date(2026, 7, 5 - n),)) for n in range(5)]
+    old = call("OLD-1", deadlines=(date(2026, 6, 23),))
+    fresh = [call(f"FRESH-{n}") for n in range(4)]  # new, deadline in September
+    calls = [*urgent, old, *fresh]
+    digest = build(
+        calls,
+        [match(c, "hav", 0.4 + n / 100) for n, c in enumerate(calls)],
+        [change(c, "new") for c in [*urgent, *fresh]],
+        base_url="https://eumonitor.example.no",
+    )
+    assert [i.identifier for i in digest.closing] == ["OLD-1"] + [f"URGENT-{n}" for n in range(4, -1, -1)]
+    assert [i.is_new for i in digest.closing] == [False] + [True] * 5
+    assert [i.identifier for i in digest.new] == ["FRESH-3", "FRESH-2", "FRESH-1"]  # capped at 3 of 4
+    assert (digest.new_total, digest.new_listed_total) == (9, 4)
+    assert digest.more_new == (("Hav og havnæringer", "https://eumonitor.example.no/?theme=hav&since=2026-06-15"),)
 
 
 def test_empty_week_and_source_health():

@@ -59,7 +59,7 @@ def point_at(root: Path, sink: SmtpSink) -> None:
     (root / "config.toml").write_text(
         '[http]\ncontact = "test@example.org"\nretries = 1\nbackoff = 0.01\nmin_interval = 0\ntimeout = 5\n'
         f'[smtp]\nhost = "127.0.0.1"\nport = {sink.port}\nsecurity = "none"\nfrom = "eumonitor@bergen.kommune.no"\n'
-        "timeout = 5\n",
+        'timeout = 5\n[web]\nbase_url = "https://eumonitor.bergen.kommune.no"\n',
         encoding="utf-8",
     )
 
@@ -132,3 +132,42 @@ def test_two_weeks_of_digests_each_delivered_exactly_once(root: Path, portal):
         assert section(message, "NYE UTLYSNINGER") <= new_in_week2
     html = everyone.get_body(("html",)).get_content()
     assert "<style" not in html and "Nye utlysninger" in html
+
+
+def urgent_matched(root: Path, today: str, last: str) -> set[str]:
+    """Open, still listed matched calls with a deadline in [today, last]: what "Frist nærmer seg" must list."""
+    db = sqlite3.connect(root / "var" / "eumonitor.db")
+    rows = db.execute(
+        "SELECT DISTINCT c.external_id FROM calls c JOIN matches m ON m.call_id = c.id WHERE m.state = 'match' "
+        "AND c.status = 'open' AND c.listed = 1 AND EXISTS (SELECT 1 FROM call_deadlines d WHERE d.call_id = c.id "
+        "AND d.deadline >= ? AND d.deadline <= ?)",
+        (today, last),
+    )
+    return {r[0] for r in rows}
+
+
+def test_every_urgent_matched_call_is_listed_however_small_the_sections(root: Path, portal):
+    _, replay = portal
+    digest = root / "digests" / "network.toml"
+    # Sixty days: the recorded week two brings new matched calls with deadlines in August.
+    small = DIGEST.replace("per_section = 50", "per_section = 3").replace("closing_days = 21", "closing_days = 60")
+    digest.write_text(small, encoding="utf-8")
+    with SmtpSink() as sink:
+        point_at(root, sink)
+        assert run_once(root, WEEK1).exit_code == 0
+        replay.use(SCANS / WEEK2)
+        second = run_once(root, WEEK2)
+        assert second.exit_code == 0, second.output
+    everyone = next(m for m in sink.messages[3:] if m["To"] == "alle@bergen.kommune.no")
+    expected = urgent_matched(root, WEEK2, "2026-08-23")  # 60 days on
+    new_urgent = expected & changes_of(root, "new", WEEK2)
+    assert len(expected) > 3 and new_urgent  # more than per_section, and some arrived this week
+    assert section(everyone, "FRIST NÆRMER SEG") == expected
+    text = everyone.get_body(("plain",)).get_content()
+    closing = text.split("FRIST NÆRMER SEG", 1)[1].split("NYE UTLYSNINGER", 1)[0]
+    assert closing.count("\n* NY: ") == len(new_urgent)
+    # "Nye" is capped at 3, says how many more there are and links to the web search for the rest.
+    assert len(section(everyone, "NYE UTLYSNINGER")) == 3
+    assert re.search(r"her vises de 3 beste av \d+", text)
+    link = r"^Alle nye i Hav og havnæringer: https://eumonitor\.bergen\.kommune\.no/\?theme=hav&since=2026-06-\d\d\s*$"
+    assert re.search(link, text, re.M)

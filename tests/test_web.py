@@ -334,3 +334,10 @@ def test_login_never_sends_anyone_to_another_site(app_ctx: AppContext, target: s
         assert safe_next(target) == "/"
         here = "/call/eu-funding-tenders/HORIZON-MISS-2026-03-OCEAN-01"
         assert safe_next(here) == here
+
+
+def test_the_digests_see_them_all_link_filters_on_first_seen(client) -> None:
+    everything = text_of(client.get("/?theme=hav"))
+    assert "Ingen utlysninger passet søket" not in everything
+    assert "Ingen utlysninger passet søket" in text_of(client.get("/?theme=hav&since=2099-01-01"))
+    assert "er ikke en dato" in text_of(client.get("/?since=i-går"))

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 from zoneinfo import ZoneInfo
 
 from eumonitor.model import Call, DigestSpec, Match, Profile, Subscriber, utc_stamp
@@ -85,6 +85,7 @@ class Item:
     why: tuple[str, ...]
     change: str = ""  # for "Endringer": what changed, in Norwegian
     also: tuple[tuple[str, str], ...] = ()  # (source title, url) of the same call on other sources
+    is_new: bool = False  # first seen in this digest's period: marked "ny" where it is listed outside "Nye"
 
     @property
     def score(self) -> float:
@@ -140,6 +141,15 @@ class Digest:
     closing_days: int
     base_url: str = ""
     counts: Mapping[str, int] = field(default_factory=dict)
+    new_closing: int = 0  # new calls listed under "Frist nærmer seg" instead of "Nye" (never shown twice)
+    # Where a capped section's remaining calls can be read whole: (theme title, web search url).
+    more_new: tuple[tuple[str, str], ...] = ()
+    more_changes: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def new_listed_total(self) -> int:
+        """New calls that belong in "Nye" (the urgent ones are under "Frist nærmer seg")."""
+        return self.new_total - self.new_closing
 
     @property
     def is_empty(self) -> bool:
@@ -168,8 +178,12 @@ def build_digest(
     new_keys = {_key(c) for c in in_period if c["kind"] == "new"}
     new = _ranked(data, relevant, new_keys)
     changed = _changes(data, relevant, in_period, new_keys)
+    # Every urgent deadline is listed, new or not: a call closing in three days is the one an adviser must see.
     closing = _closing(data, relevant, spec.closing_days, new_keys)
+    urgent = {i.key for i in closing}
+    listed_new = [i for i in new if i.key not in urgent]
     limit = spec.per_section
+    since = start.date()  # the web search's "first seen from" filter: the period's first day
     digest = Digest(
         digest_id=spec.id,
         title=spec.title,
@@ -179,9 +193,9 @@ def build_digest(
         period_end=end,
         today=data.today,
         subject="",
-        new=tuple(new[:limit]),
+        new=tuple(listed_new[:limit]),
         new_total=len(new),
-        closing=tuple(closing[:limit]),
+        closing=tuple(closing),  # never capped
         closing_total=len(closing),
         changes=tuple(changed[:limit]),
         changes_total=len(changed),
@@ -190,8 +204,26 @@ def build_digest(
         closing_days=spec.closing_days,
         base_url=data.base_url,
         counts={"new": len(new), "closing": len(closing), "changes": len(changed)},
+        new_closing=len(new) - len(listed_new),
+        more_new=_more_links(data, themes, listed_new[limit:], {"since": since.isoformat()}),
+        more_changes=_more_links(data, themes, changed[limit:], {"status": "open"}),
     )
     return _with_subject(digest, new)
+
+
+def _more_links(
+    data: DigestInputs, themes: Sequence[str], hidden: Sequence[Item], extra: Mapping[str, str]
+) -> tuple[tuple[str, str], ...]:
+    """Per theme among the calls a cap left out: a link to the web search listing that theme's calls."""
+    if not hidden or not data.base_url:
+        return ()
+    wanted = {item.themes[0].profile_id for item in hidden if item.themes}
+    links = []
+    for profile_id in themes:
+        if profile_id in wanted:
+            title = data.profiles[profile_id].title if profile_id in data.profiles else profile_id
+            links.append((title, f"{data.base_url.rstrip('/')}/?{urlencode({'theme': profile_id, **extra})}"))
+    return tuple(links)
 
 
 def _relevant(data: DigestInputs, themes: Sequence[str]) -> dict[CallKey, tuple[Match, ...]]:
@@ -212,16 +244,17 @@ def _ranked(data: DigestInputs, relevant: Mapping[CallKey, tuple[Match, ...]], k
 
 
 def _closing(
-    data: DigestInputs, relevant: Mapping[CallKey, tuple[Match, ...]], days: int, skip: set[CallKey]
+    data: DigestInputs, relevant: Mapping[CallKey, tuple[Match, ...]], days: int, new: set[CallKey]
 ) -> list[Item]:
+    """Open calls whose next deadline is within `days`, nearest first; the new ones are marked."""
     last_day = data.today + timedelta(days=days)
     keys = set()
     for key in relevant:
         call = data.calls[key]
         deadline = call.next_deadline(data.today)
-        if key not in skip and call.status == "open" and deadline is not None and deadline <= last_day:
+        if call.status == "open" and deadline is not None and deadline <= last_day:
             keys.add(key)
-    items = [_item(data, key, relevant[key]) for key in keys]
+    items = [replace(_item(data, key, relevant[key]), is_new=key in new) for key in keys]
     return sorted(items, key=lambda i: (i.next_deadline or date.max, -i.score, i.title, i.key))
 
 

@@ -17,7 +17,7 @@ from eumonitor.web.common import app_ctx, profile_titles
 bp = Blueprint("search", __name__)
 PER_PAGE = 20
 MAX_PAGE = 500  # deep pages cost an OFFSET scan and nobody reads them
-FILTER_KEYS = ("q", "programme", "status", "theme", "from", "to", "source")
+FILTER_KEYS = ("q", "programme", "status", "theme", "from", "to", "source", "since")
 
 
 def _date(value: str, label: str, problems: list[str]) -> date | None:
@@ -51,6 +51,7 @@ def query_from_args(args: Mapping[str, str], themes: Mapping[str, str]) -> tuple
         "deadline_before": _date(args.get("to", ""), "Frist til", problems),
         "source": args.get("source", "").strip(),
         "theme": theme,
+        "seen_since": _date(args.get("since", ""), "Ny siden", problems),
         "limit": PER_PAGE,
         "offset": (page - 1) * PER_PAGE,
     }
