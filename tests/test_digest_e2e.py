@@ -36,7 +36,7 @@ profiles = ["folkehelse", "velferdsteknologi"]
 email = "hav@bergen.kommune.no"
 profiles = ["hav", "klima-miljo"]
 """
-SECTIONS = ("NYE UTLYSNINGER", "FRIST NÆRMER SEG", "ENDRINGER", "Kildestatus:")
+SECTIONS = ("NYE UTLYSNINGER", "FRIST NÆRMER SEG", "ENDRINGER", "BESTE ÅPNE UTLYSNINGER PER TEMA", "Kildestatus:")
 
 
 @pytest.fixture
@@ -96,9 +96,14 @@ def test_two_weeks_of_digests_each_delivered_exactly_once(root: Path, portal):
         assert first.exit_code == 0, first.output
     assert sorted(to for to, _ in sink.subjects()) == sorted(SUBSCRIBERS)
     assert all(subject.startswith("EU-utlysninger, uke 25: ") for _, subject in sink.subjects())
+    # The archive started this week: the first digest says so and shows each theme's best open calls.
     everyone = next(m for m in sink.messages if m["To"] == "alle@bergen.kommune.no")
-    assert re.match(r"EU-utlysninger, uke 25: \d+ nye treff – ", everyone["Subject"])
-    assert section(everyone, "NYE UTLYSNINGER")
+    assert everyone["Subject"] == "EU-utlysninger, uke 25: første sammendrag – de beste åpne utlysningene per tema"
+    text = everyone.get_body(("plain",)).get_content()
+    assert "Dette er det første sammendraget: arkivet ble startet 17. juni 2026" in text
+    assert "NYE UTLYSNINGER" not in text and "nye treff" not in text
+    best = text.split("BESTE ÅPNE UTLYSNINGER PER TEMA", 1)[1].split("Kildestatus:", 1)[0]
+    assert "\nHAV OG HAVNÆRINGER\n" in best.replace("\r\n", "\n")
 
     # Week two; the mail server dies right after accepting the first digest.
     replay.use(SCANS / WEEK2)
@@ -171,3 +176,26 @@ def test_every_urgent_matched_call_is_listed_however_small_the_sections(root: Pa
     assert re.search(r"her vises de 3 beste av \d+", text)
     link = r"^Alle nye i Hav og havnæringer: https://eumonitor\.bergen\.kommune\.no/\?theme=hav&since=2026-06-\d\d\s*$"
     assert re.search(link, text, re.M)
+
+
+def test_a_week_with_every_source_failing_says_so_first(root: Path, portal):
+    from tests.support.smtp_server import free_port
+
+    with SmtpSink() as sink:
+        point_at(root, sink)
+        assert run_once(root, WEEK1).exit_code == 0
+        source = root / "sources" / "eu-funding-tenders.toml"
+        dead = re.sub(r'url = "[^"]+"', f'url = "http://127.0.0.1:{free_port()}/search"', source.read_text())
+        source.write_text(dead, encoding="utf-8")
+        second = run_once(root, WEEK2)
+    assert second.exit_code == 1, second.output  # the collect failed; the digests still went out
+    week2 = [m for m in sink.messages if "uke 26" in m["Subject"]]
+    assert sorted(m["To"] for m in week2) == sorted(SUBSCRIBERS)
+    for message in week2:
+        text = message.get_body(("plain",)).get_content().replace("\r\n", "\n")
+        first_paragraph = text.split("\n\n")[1]
+        assert first_paragraph.startswith("Ingen nye data fra kildene siden 17. juni 2026"), text[:400]
+        health = text.split("Kildestatus:", 1)[1].split("\n--", 1)[0]
+        assert "EU-portalen feiler siden 24. juni 2026" in health and len(health) < 400
+        html = message.get_body(("html",)).get_content()
+        assert html.index("Ingen nye data fra kildene") < html.index("<h2")  # before any section

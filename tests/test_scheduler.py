@@ -91,6 +91,13 @@ def test_staff_are_alerted_once_when_a_streak_reaches_the_threshold():
     assert "Siste feil: HTTP 503" in body
 
 
+def test_an_alert_about_many_sources_keeps_its_subject_short():
+    many = alerts_due({f"s{n}": (3, "HTTP 503 " + "x" * 2000) for n in range(11)}, {}, after=3)
+    subject, body = alert_text(many)
+    assert subject == "eumonitor: 11 kilder har feilet flere ganger på rad"
+    assert all(f"* s{n} (s{n})" in body for n in range(11)) and len(body) < 11 * 400
+
+
 def test_a_monday_missed_while_down_is_sent_when_the_scheduler_starts(tmp_path: Path):
     import shutil
 

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from eumonitor.digests.build import shorten
 from eumonitor.digests.mailer import DeliveryError, Mailer, build_message
 
 log = logging.getLogger(__name__)
@@ -39,11 +40,13 @@ def alerts_due(streaks: Mapping[str, tuple[int, str]], titles: Mapping[str, str]
 
 def alert_text(failing: Sequence[FailingSource]) -> tuple[str, str]:
     """Subject and body, in Norwegian."""
-    names = ", ".join(f.title for f in failing)
+    # A subject stays short: with many sources down at once it counts them; the body names each one.
+    names = ", ".join(f.title for f in failing) if len(failing) <= 2 else f"{len(failing)} kilder"
     subject = f"eumonitor: {names} har feilet flere ganger på rad"
     lines = ["Disse kildene har feilet ved hver innhenting i det siste:", ""]
     for f in failing:
-        lines += [f"* {f.title} ({f.source}): {f.streak} feil på rad", f"  Siste feil: {f.last_error or 'ukjent'}", ""]
+        error = shorten(f.last_error, 300) if f.last_error else "ukjent"
+        lines += [f"* {f.title} ({f.source}): {f.streak} feil på rad", f"  Siste feil: {error}", ""]
     lines += [
         "Utlysninger fra disse kildene kommer ikke med i sammendragene før feilen er rettet.",
         "Prøv `eumonitor test-source KILDE` for å se hva som skjer.",

@@ -10,7 +10,7 @@ from pathlib import Path
 import css_inline
 import jinja2
 
-from eumonitor.digests.build import Digest, SourceHealth
+from eumonitor.digests.build import Digest, SourceHealth, shorten
 from eumonitor.nb import date_nb
 
 HTML_TEMPLATE = "digest/email.html"
@@ -69,19 +69,33 @@ def treff_nb(count: int) -> str:
     return f"{count} nytt treff" if count == 1 else f"{count} nye treff"
 
 
+# The mail names a failure; the whole error text is on the web app's /sources page.
+ERROR_CHARS = 120
+
+
 def health_nb(health: Sequence[SourceHealth]) -> str:
-    """The source-health line: which sources failed or returned nothing in the period."""
+    """The source-health line: which sources never answered, are failing (since when), or returned nothing."""
     if not health:
         return "alle kilder svarte som normalt."
-    parts = []
+    never = [h.title for h in health if h.never_answered]
+    parts = [f"{_names(never)} har aldri svart"] if never else []
     for h in health:
+        if h.never_answered:
+            continue
         told = []
-        if h.errors:
-            told.append(f"feilet {_times(h.errors)}" + (f" (siste feil: {h.last_error})" if h.last_error else ""))
+        if h.failing_since:
+            told.append(f"feiler siden {date_nb(h.failing_since)}")
+        elif h.errors:
+            told.append(f"feilet {_times(h.errors)}")
         if h.empty:
             told.append(f"ga ingen utlysninger {_times(h.empty)}")
-        parts.append(f"{h.title} {' og '.join(told)}")
-    return "; ".join(parts) + "."
+        error = shorten(h.last_error, ERROR_CHARS) if h.last_error and (h.errors or h.failing_since) else ""
+        parts.append(f"{h.title} {' og '.join(told)}" + (f" (siste feil: {error})" if error else ""))
+    return "; ".join(parts) + ". Detaljer på kildesiden i eumonitor."
+
+
+def _names(titles: Sequence[str]) -> str:
+    return titles[0] if len(titles) == 1 else ", ".join(titles[:-1]) + " og " + titles[-1]
 
 
 def _times(count: int) -> str:

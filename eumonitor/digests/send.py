@@ -4,19 +4,20 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from eumonitor.digests.build import DigestInputs, IsoWeek, SourceHealth, build_digest, period_for
+from eumonitor.digests.build import IsoWeek, build_digest, period_for
+from eumonitor.digests.gather import gather, source_health
 from eumonitor.digests.mailer import DeliveryError, Mailer, build_message
 from eumonitor.digests.render import Rendered, cached_environment, render_digest
-from eumonitor.model import Call, Delivery, DigestSpec, Match, Subscriber, utc_stamp
+from eumonitor.model import Delivery, DigestSpec, Subscriber
 from eumonitor.store.deliveries import DeliveryRecordError
 
 log = logging.getLogger(__name__)
-CHANGE_KINDS = ("new", "deadline_moved", "status_changed")
+__all__ = ["SendReport", "due_week", "gather", "preview", "send_digest", "send_due", "source_health"]
 # Seconds between attempts to record a delivery's outcome while the archive's write lock is held elsewhere
 # (each attempt itself waits out SQLite's busy timeout).
 RECORD_RETRY_WAITS: tuple[float, ...] = (0.5, 2.0, 5.0)
@@ -71,65 +72,6 @@ def due_week(now: datetime, cron: str, timezone: str) -> IsoWeek | None:
     if first is None or first >= week.next().start(zone) or now < first:
         return None
     return week
-
-
-def gather(store, config, spec: DigestSpec, since: datetime, now: datetime) -> DigestInputs:
-    """What the digest's subscribers may need, read once: changes since `since`, calls closing soon, their matches.
-
-    Only calls that can appear are read (changed in the period, or a deadline inside the window), so the
-    cost follows the week's news, not the size of the archive.
-    """
-    today = now.astimezone(_zone(config)).date()
-    # Periods are (start, end]; the archive's query is [start, end), and stamps have whole seconds.
-    second = timedelta(seconds=1)
-    changes = store.changes_between(since + second, now + second, CHANGE_KINDS)
-    keys = {(c["source"], c["external_id"]) for c in changes}
-    keys |= store.calls_with_deadline_between(today, today + timedelta(days=spec.closing_days))
-    # One call seen on two sources is shown once, at its primary copy, with the other links beside it.
-    keys = {store.primary_of(*key) for key in keys}
-    wanted = set(spec.profiles)
-    calls: dict[tuple[str, str], Call] = {}
-    matches: dict[tuple[str, str], list[Match]] = {}
-    for key in sorted(keys):
-        found = [m for m in store.matches_for_call(*key) if m.state == "match" and m.profile_id in wanted]
-        call = store.get_call(*key) if found else None
-        if call is not None:
-            calls[key], matches[key] = call, found
-    return DigestInputs(
-        today=today,
-        profiles=config.profiles,
-        calls=calls,
-        matches=matches,
-        changes=changes,
-        health=source_health(store, config.sources, since, now),
-        base_url=config.settings.web.base_url,
-        also={key: _other_links(store, config, key) for key in calls},
-    )
-
-
-def _other_links(store, config, key: tuple[str, str]) -> list[tuple[str, str]]:
-    """(source title, url) of the call's other copies, for "Også omtalt hos"."""
-    found = []
-    for source, _ext, url in store.linked_calls(*key)[1:]:
-        spec = config.sources.get(source)
-        found.append((getattr(spec, "title", "") or source, url))
-    return found
-
-
-def source_health(store, sources: Mapping[str, object], since: datetime, until: datetime) -> list[SourceHealth]:
-    """Per enabled source: runs in (since, until] that failed or came back empty."""
-    after, upto = utc_stamp(since), utc_stamp(until + timedelta(seconds=1))
-    found = []
-    for source_id, spec in sources.items():
-        if not getattr(spec, "enabled", True):
-            continue
-        runs = [r for r in store.recent_runs(source_id, limit=100) if after < r["started_at"] < upto]
-        errors = [r for r in runs if r["status"] == "error"]
-        empty = sum(1 for r in runs if r["status"] == "empty")
-        title = getattr(spec, "title", "") or source_id
-        last = (errors[0]["error"] or "")[:200] if errors else ""
-        found.append(SourceHealth(source_id, title, len(errors), empty, last))
-    return found
 
 
 def send_digest(
