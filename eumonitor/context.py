@@ -60,7 +60,7 @@ class AppContext:
     @cached_property
     def mailer(self) -> Mailer:
         """SMTP when [smtp] host is set, else files in var/outbox/."""
-        return mailer_for(self.config.settings.smtp, self.config.path("var/outbox"))
+        return mailer_for(self.config.settings.smtp, self.config.path("var/outbox"), "var/outbox")
 
     @property
     def lock_path(self) -> Path:

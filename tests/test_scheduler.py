@@ -4,10 +4,11 @@ and staff alerts after N failed runs."""
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -19,6 +20,7 @@ from eumonitor.files import LockError, process_lock
 from eumonitor.scheduler import build_scheduler
 
 OSLO = ZoneInfo("Europe/Oslo")
+REPO = Path(__file__).resolve().parents[1]
 TRY_LOCK = "import pathlib, eumonitor.files as s\nwith s.process_lock(pathlib.Path({path!r})): pass"
 
 
@@ -35,6 +37,10 @@ def test_a_week_is_due_from_its_monday_digest_time():
     assert due_week(datetime(2026, 6, 22, 6, 59, tzinfo=OSLO), "0 7 * * mon", "Europe/Oslo") is None
     assert str(due_week(datetime(2026, 6, 22, 7, 0, tzinfo=OSLO), "0 7 * * mon", "Europe/Oslo")) == "2026-W26"
     assert str(due_week(datetime(2026, 6, 28, 23, 0, tzinfo=OSLO), "0 7 * * mon", "Europe/Oslo")) == "2026-W26"
+    # The scheduler's catch-up window: twelve hours after Monday 07:00, then nothing until next week.
+    window = timedelta(hours=12)
+    assert str(due_week(datetime(2026, 6, 22, 19, 0, tzinfo=OSLO), "0 7 * * mon", "Europe/Oslo", window)) == "2026-W26"
+    assert due_week(datetime(2026, 6, 22, 19, 1, tzinfo=OSLO), "0 7 * * mon", "Europe/Oslo", window) is None
 
 
 def test_two_processes_never_hold_the_lock_together(tmp_path: Path):
@@ -98,17 +104,50 @@ def test_an_alert_about_many_sources_keeps_its_subject_short():
     assert all(f"* s{n} (s{n})" in body for n in range(11)) and len(body) < 11 * 400
 
 
-def test_a_monday_missed_while_down_is_sent_when_the_scheduler_starts(tmp_path: Path):
-    import shutil
-
-    repo = Path(__file__).resolve().parents[1]
+def scheduler_root(tmp_path: Path) -> Path:
     (tmp_path / "config.toml").write_text('[archive]\npath = "var/db.sqlite"\n', encoding="utf-8")
-    shutil.copytree(repo / "profiles", tmp_path / "profiles")
-    shutil.copytree(repo / "digests", tmp_path / "digests")
-    # Started on Tuesday of week 26: Monday 07:00 passed with the process down.
-    process, lines = start_scheduler(tmp_path, "--now", "2026-06-23T09:00")
+    shutil.copytree(REPO / "profiles", tmp_path / "profiles")
+    shutil.copytree(REPO / "digests", tmp_path / "digests")
+    return tmp_path
+
+
+def started_at(root: Path, now: str) -> list[str]:
+    process, lines = start_scheduler(root, "--now", now)
     process.send_signal(signal.SIGTERM)
     process.stderr.read()
     assert process.wait(timeout=30) == 0
-    assert any("jobb digest-catch-up: network 2026-W26: 3 sendt" in line for line in lines), lines
-    assert len(list((tmp_path / "var" / "outbox").glob("network_2026-W26-*.eml"))) == 3
+    return lines
+
+
+def test_a_monday_missed_while_down_is_sent_when_the_scheduler_starts_within_the_window(tmp_path: Path):
+    root = scheduler_root(tmp_path)
+    # Started on Monday of week 26 at 09:00: 07:00 passed with the process down; catch_up_hours is 12.
+    lines = started_at(root, "2026-06-22T09:00")
+    assert any("jobb digest-catch-up: network 2026-W26: 3 skrevet til var/outbox" in line for line in lines), lines
+    assert len(list((root / "var" / "outbox").glob("network_2026-W26-*.eml"))) == 3
+
+
+def test_starting_the_scheduler_mid_week_sends_nothing(tmp_path: Path):
+    root = scheduler_root(tmp_path)
+    lines = started_at(root, "2026-06-24T09:00")  # Wednesday: Monday's catch-up window is long gone
+    assert any("jobb digest-catch-up: ingen sammendrag å ta igjen nå" in line for line in lines), lines
+    assert not (root / "var" / "outbox").exists()
+
+
+def test_the_catch_up_waits_for_the_weeks_collect_to_succeed(tmp_path: Path):
+    from eumonitor import jobs
+    from eumonitor.config import load_config
+    from eumonitor.context import AppContext
+    from tests.support.roots import write_root
+    from tests.support.smtp_server import free_port
+
+    root = write_root(tmp_path / "root", f"http://127.0.0.1:{free_port()}/search")  # nobody listens there
+    for folder in ("profiles", "digests"):
+        shutil.copytree(REPO / folder, root / folder)
+    ctx = AppContext(load_config(root), "2026-06-22T09:00")
+    try:
+        line = jobs.catch_up(ctx, collect_first=True)
+    finally:
+        ctx.close()
+    assert line.endswith("sammendragene for 2026-W26 venter til ukens innhenting har lyktes"), line
+    assert not (root / "var" / "outbox").exists()

@@ -108,5 +108,5 @@ def run(ctx: click.Context, once: bool) -> None:
     schedule = app.config.settings.schedule
     table = jobs.job_table(obj["root"], obj["now"], schedule)
     with _locked(ctx, app):
-        logged("digest-catch-up", table["digest-catch-up"][1])()
+        logged("digest-catch-up", jobs.startup_job(obj["root"], obj["now"]))()
         run_forever(build_scheduler(schedule.timezone, table))

@@ -53,6 +53,9 @@ class ScheduleConfig:
     timezone: str = "Europe/Oslo"
     collect: str = "0 6 * * *"  # collect and match every morning
     digest: str = "0 7 * * mon"  # weekly digests on Monday morning
+    # A digest missed while the scheduler was down is sent only this many hours after its time, and only
+    # once that week's collect has had an answer; later, the next week's digest covers the time instead.
+    catch_up_hours: int = 12
 
 
 @dataclass(frozen=True)

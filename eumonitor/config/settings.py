@@ -60,6 +60,8 @@ def _check_schedule(schedule: ScheduleConfig) -> list[tuple[str, str]]:
     except (ZoneInfoNotFoundError, ValueError):
         found.append(("schedule.timezone", f"ukjent tidssone {schedule.timezone!r}, f.eks. Europe/Oslo"))
         zone = ZoneInfo("UTC")  # the crontab lines are still checked, so every problem shows at once
+    if not 0 <= schedule.catch_up_hours <= 144:
+        found.append(("schedule.catch_up_hours", f"skal være 0-144 timer, fikk {schedule.catch_up_hours}"))
     for key in ("collect", "digest"):
         try:
             CronTrigger.from_crontab(getattr(schedule, key), timezone=zone)

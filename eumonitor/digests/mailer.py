@@ -205,8 +205,9 @@ class FileMailer:
 
     transport = "outbox"
 
-    def __init__(self, outbox: Path):
+    def __init__(self, outbox: Path, label: str = ""):
         self.outbox = outbox
+        self.label = label or str(outbox)  # how output names the folder ("var/outbox")
 
     def send(self, message: EmailMessage) -> None:
         self.outbox.mkdir(parents=True, exist_ok=True)
@@ -223,9 +224,9 @@ class FileMailer:
         pass
 
 
-def mailer_for(config: SmtpConfig, outbox: Path) -> Mailer:
+def mailer_for(config: SmtpConfig, outbox: Path, label: str = "") -> Mailer:
     """SMTP when a host is configured; otherwise the outbox, so a fresh machine works without a mail server."""
-    return SmtpMailer(config) if config.host else FileMailer(outbox)
+    return SmtpMailer(config) if config.host else FileMailer(outbox, label)
 
 
 def _file_stem(message: EmailMessage) -> str:

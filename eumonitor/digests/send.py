@@ -6,7 +6,7 @@ import logging
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from eumonitor.digests.build import IsoWeek, build_digest, period_for
@@ -37,6 +37,7 @@ class SendReport:
     # (delivery id, status, error) the archive refused to record even after retries; the row stays 'sending'.
     unrecorded: list[tuple[int, str, str]] = field(default_factory=list)
     previews: list[tuple[Subscriber, Rendered]] = field(default_factory=list)  # filled on dry runs
+    outbox: str = ""  # the folder written to when no SMTP server is configured: never called "sendt"
 
     @property
     def troubled(self) -> bool:
@@ -47,8 +48,9 @@ class SendReport:
         """The send's outcome in one line."""
         if dry_run:
             return f"{self.digest_id} {self.week}: {len(self.previews)} ville blitt sendt (tørrkjøring)"
+        done = f"skrevet til {self.outbox}" if self.outbox else "sendt"
         line = (
-            f"{self.digest_id} {self.week}: {len(self.sent)} sendt, {len(self.failed)} feilet, "
+            f"{self.digest_id} {self.week}: {len(self.sent)} {done}, {len(self.failed)} feilet, "
             f"{len(self.already)} hadde allerede fått det"
         )
         if self.uncertain:
@@ -58,8 +60,9 @@ class SendReport:
         return line
 
 
-def due_week(now: datetime, cron: str, timezone: str) -> IsoWeek | None:
-    """The current ISO week once its scheduled digest time has passed; None before it.
+def due_week(now: datetime, cron: str, timezone: str, within: timedelta | None = None) -> IsoWeek | None:
+    """The current ISO week once its scheduled digest time has passed; None before it, and None once
+    `within` has passed since it (the scheduler's catch-up window).
 
     A missed earlier week is not sent late: the next digest covers everything since the last one anyway.
     """
@@ -70,6 +73,8 @@ def due_week(now: datetime, cron: str, timezone: str) -> IsoWeek | None:
     start = week.start(zone)
     first = CronTrigger.from_crontab(cron, timezone=zone).get_next_fire_time(None, start)
     if first is None or first >= week.next().start(zone) or now < first:
+        return None
+    if within is not None and now > first + within:
         return None
     return week
 
@@ -89,7 +94,7 @@ def send_digest(
     A delivery row is written only after the mailer returned, i.e. after the server accepted the message,
     so a crash or a lost server leaves the rest to the next run and nobody gets the same week twice.
     """
-    report = SendReport(spec.id, str(week))
+    report = SendReport(spec.id, str(week), outbox=getattr(mailer, "label", "") if mailer else "")
     done = store.delivered_to(spec.id, str(week))
     todo = [s for s in spec.subscribers if only is None or s.email.lower() == only.lower()]
     periods = {}
