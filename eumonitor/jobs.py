@@ -111,7 +111,8 @@ def alert(ctx: AppContext) -> list[FailingSource]:
 
 def send_due(ctx: AppContext, dry_run: bool = False, week: IsoWeek | None = None) -> list[digest_send.SendReport]:
     """The digests that are due (or `week`'s), each subscriber isolated; a dry run renders and sends nothing."""
-    return digest_send.send_due(ctx.store, ctx.config, ctx.now(), None if dry_run else ctx.mailer, week)
+    mailer = None if dry_run else ctx.mailer
+    return digest_send.send_due(ctx.store, ctx.config, ctx.now(), mailer, week, secret=ctx.secret_key)
 
 
 def preview_digest(

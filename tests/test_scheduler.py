@@ -71,7 +71,8 @@ def start_scheduler(root: Path, *options: str) -> tuple[subprocess.Popen, list[s
 
 
 def test_run_starts_logs_its_jobs_and_stops_cleanly_on_sigterm(tmp_path: Path):
-    (tmp_path / "config.toml").write_text('[archive]\npath = "var/db.sqlite"\n', encoding="utf-8")
+    config = '[archive]\npath = "var/db.sqlite"\n[web]\nbase_url = "http://127.0.0.1:8080"\n'
+    (tmp_path / "config.toml").write_text(config, encoding="utf-8")
     process, lines = start_scheduler(tmp_path)
     second = subprocess.run(
         [sys.executable, "-m", "eumonitor", "--root", str(tmp_path), "run", "--once"],
@@ -105,7 +106,8 @@ def test_an_alert_about_many_sources_keeps_its_subject_short():
 
 
 def scheduler_root(tmp_path: Path) -> Path:
-    (tmp_path / "config.toml").write_text('[archive]\npath = "var/db.sqlite"\n', encoding="utf-8")
+    config = '[archive]\npath = "var/db.sqlite"\n[web]\nbase_url = "http://127.0.0.1:8080"\n'
+    (tmp_path / "config.toml").write_text(config, encoding="utf-8")
     shutil.copytree(REPO / "profiles", tmp_path / "profiles")
     shutil.copytree(REPO / "digests", tmp_path / "digests")
     return tmp_path
@@ -141,7 +143,10 @@ def test_the_catch_up_waits_for_the_weeks_collect_to_succeed(tmp_path: Path):
     from tests.support.roots import write_root
     from tests.support.smtp_server import free_port
 
-    root = write_root(tmp_path / "root", f"http://127.0.0.1:{free_port()}/search")  # nobody listens there
+    config = (
+        '[http]\ncontact = "test@example.org"\nretries = 0\ntimeout = 2\n[web]\nbase_url = "http://127.0.0.1:8080"\n'
+    )
+    root = write_root(tmp_path / "root", f"http://127.0.0.1:{free_port()}/search", config)  # nobody listens there
     for folder in ("profiles", "digests"):
         shutil.copytree(REPO / folder, root / folder)
     ctx = AppContext(load_config(root), "2026-06-22T09:00")

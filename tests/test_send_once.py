@@ -39,7 +39,8 @@ def make_root(tmp_path: Path, sink: SmtpSink) -> Path:
     (root / "config.toml").write_text(
         '[http]\ncontact = "test@example.org"\n'
         f'[smtp]\nhost = "127.0.0.1"\nport = {sink.port}\nsecurity = "none"\nfrom = "eumonitor@bergen.kommune.no"\n'
-        f'timeout = 5\n[web]\ncookie_secure = false\n\n[[web.editors]]\nemail = "{EDITOR}"\n'
+        f'timeout = 5\n[web]\nbase_url = "http://127.0.0.1:8080"\ncookie_secure = false\n'
+        f'\n[[web.editors]]\nemail = "{EDITOR}"\n'
         f'password_hash = "{hash_password(PASSWORD)}"\n',
         encoding="utf-8",
     )

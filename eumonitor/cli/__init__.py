@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 import click
 
-from eumonitor.cli import archive, digest, match, web
+from eumonitor.cli import archive, digest, match, subscriber, web
 from eumonitor.config import resolve_root
 from eumonitor.context import parse_now
 
@@ -53,6 +53,7 @@ COMMANDS = (
     digest.digest,
     digest.run,
     web.serve,
+    subscriber.subscriber,
     web.user,
 )
 for command in COMMANDS:

@@ -5,14 +5,18 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from email.utils import parseaddr
+from typing import Any
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from eumonitor.digests.build import IsoWeek, build_digest, period_for
 from eumonitor.digests.gather import gather, source_health
-from eumonitor.digests.mailer import DeliveryError, Mailer, build_message
+from eumonitor.digests.mailer import DEFAULT_FROM, DeliveryError, Mailer, build_message
 from eumonitor.digests.render import Rendered, cached_environment, render_digest
+from eumonitor.digests.subscription_links import make_token, manage_url, unsubscribe_url
 from eumonitor.model import Delivery, DigestSpec, Subscriber
 from eumonitor.store.deliveries import DeliveryRecordError
 
@@ -88,15 +92,21 @@ def send_digest(
     mailer: Mailer | None,
     only: str | None = None,
     include_done: bool = False,
+    secret: str = "",
 ) -> SendReport:
-    """Each subscriber still missing this week; with no mailer, a dry run that renders but sends nothing.
+    """Each active subscriber still missing this week; with no mailer, a dry run that renders but sends nothing.
 
-    A delivery row is written only after the mailer returned, i.e. after the server accepted the message,
-    so a crash or a lost server leaves the rest to the next run and nobody gets the same week twice.
+    Subscribers come from the archive (seeded from digests/*.toml), so an unsubscribe sticks. With `secret`
+    (the web app's key) and a base_url, each message carries its personal "Mine varsler" link and the
+    List-Unsubscribe headers. See _deliver for how nobody gets the same week twice.
     """
     report = SendReport(spec.id, str(week), outbox=getattr(mailer, "label", "") if mailer else "")
+    added = store.seed_subscribers(spec.id, spec.subscribers, now)
+    if added:
+        log.info("digest %s: new subscribers from %s: %s", spec.id, spec.path or "digests/", ", ".join(added))
     done = store.delivered_to(spec.id, str(week))
-    todo = [s for s in spec.subscribers if only is None or s.email.lower() == only.lower()]
+    active = store.active_subscribers(spec.id)
+    todo = [s for s in active if only is None or s.email.lower() == only.lower()]
     periods = {}
     for subscriber in todo:
         if subscriber.email.lower() in done and not include_done:
@@ -108,34 +118,65 @@ def send_digest(
         return report
     data = gather(store, config, spec, min(p[0] for p in periods.values()), now)
     env = cached_environment(str(config.root / spec.template) if spec.template else "")
+    run = _Run(store, config, spec, week, now, mailer, data, env, report, secret)
     for subscriber in todo:
         if subscriber.email in periods:
-            _send_one(store, config, spec, week, now, mailer, subscriber, periods[subscriber.email], data, env, report)
+            _send_one(run, subscriber, periods[subscriber.email])
     if report.unrecorded:
         _retry_unrecorded(store, report)
     return report
 
 
-def _send_one(store, config, spec, week, now, mailer, subscriber, period, data, env, report: SendReport) -> None:
-    digest = build_digest(spec, subscriber, week, period, data)
-    rendered = render_digest(digest, env)
-    if mailer is None:
-        report.previews.append((subscriber, rendered))
+@dataclass(frozen=True)
+class _Run:
+    """What every subscriber's message in one digest send shares."""
+
+    store: Any
+    config: Any
+    spec: DigestSpec
+    week: IsoWeek
+    now: datetime
+    mailer: Mailer | None
+    data: Any
+    env: Any
+    report: SendReport
+    secret: str
+
+
+def _send_one(run: _Run, subscriber: Subscriber, period: tuple[datetime, datetime]) -> None:
+    spec, base_url = run.spec, run.config.settings.web.base_url
+    token = make_token(run.secret, spec.id, subscriber.email) if run.secret and base_url else ""
+    digest = build_digest(spec, subscriber, run.week, period, run.data)
+    if token:
+        digest = replace(digest, manage_url=manage_url(base_url, token))
+    rendered = render_digest(digest, run.env)
+    if run.mailer is None:
+        run.report.previews.append((subscriber, rendered))
         return
+    sender = run.config.settings.smtp.from_
+    headers = {"X-Eumonitor-Digest": f"{spec.id} {run.week}"}
+    if token:
+        headers.update(unsubscribe_headers(base_url, token, sender, spec.id))
     message = build_message(
-        sender=config.settings.smtp.from_,
-        to=subscriber.email,
-        subject=rendered.subject,
-        text=rendered.text,
-        html=rendered.html,
-        now=now,
-        headers={"X-Eumonitor-Digest": f"{spec.id} {week}"},
-    )
+        sender=sender, to=subscriber.email, subject=rendered.subject, text=rendered.text, html=rendered.html,
+        now=run.now, headers=headers,
+    )  # fmt: skip
     record = Delivery(
-        spec.id, str(week), subscriber.email, "sending", now, rendered.subject, mailer.transport,
+        spec.id, str(run.week), subscriber.email, "sending", run.now, rendered.subject, run.mailer.transport,
         message["Message-ID"], "", period[0], period[1], dict(digest.counts),
     )  # fmt: skip
-    _deliver(store, mailer, message, record, report)
+    _deliver(run.store, run.mailer, message, record, run.report)
+
+
+def unsubscribe_headers(base_url: str, token: str, sender: str, digest_id: str) -> dict[str, str]:
+    """RFC 2369 List-Unsubscribe (https and mailto) and RFC 8058 one-click: mail clients show an
+    "unsubscribe" button that POSTs to the https address; the mailto reaches the staff behind the sender."""
+    address = parseaddr(sender)[1] or DEFAULT_FROM
+    subject = quote(f"avmeld {digest_id} {token}")
+    return {
+        "List-Unsubscribe": f"<{unsubscribe_url(base_url, token)}>, <mailto:{address}?subject={subject}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    }
 
 
 def _deliver(store, mailer: Mailer, message, record: Delivery, report: SendReport) -> None:
@@ -193,14 +234,14 @@ def _retry_unrecorded(store, report: SendReport) -> None:
 
 
 def send_due(
-    store, config, now: datetime, mailer: Mailer | None, force_week: IsoWeek | None = None
+    store, config, now: datetime, mailer: Mailer | None, force_week: IsoWeek | None = None, secret: str = ""
 ) -> list[SendReport]:
     """Every digest whose week is due (or `force_week`), each subscriber isolated from the others."""
     schedule = config.settings.schedule
     week = force_week or due_week(now, schedule.digest, schedule.timezone)
     if week is None:
         return []
-    return [send_digest(store, config, spec, week, now, mailer) for spec in config.digests.values()]
+    return [send_digest(store, config, spec, week, now, mailer, secret=secret) for spec in config.digests.values()]
 
 
 def preview(

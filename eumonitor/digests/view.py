@@ -155,6 +155,7 @@ class Digest:
     started: date | None = None
     best: tuple[tuple[str, tuple[Item, ...]], ...] = ()
     notice: str = ""  # the first paragraph when no new data arrived in the period
+    manage_url: str = ""  # the subscriber's signed "Mine varsler" page (themes, pause, unsubscribe)
 
     @property
     def new_listed_total(self) -> int:

@@ -17,6 +17,7 @@ from eumonitor.store.links import LinksMixin
 from eumonitor.store.matches import MatchesMixin
 from eumonitor.store.runs import RunsMixin
 from eumonitor.store.search import SearchMixin
+from eumonitor.store.subscribers import SubscribersMixin
 from eumonitor.store.vectors import VectorsMixin
 from eumonitor.store.weblog import WebLogMixin
 
@@ -25,7 +26,17 @@ class StoreError(EumonitorError):
     """The archive cannot be opened or migrated; the message names the file."""
 
 
-class Store(CallsMixin, RunsMixin, SearchMixin, WebLogMixin, DeliveriesMixin, MatchesMixin, VectorsMixin, LinksMixin):
+class Store(
+    CallsMixin,
+    RunsMixin,
+    SearchMixin,
+    WebLogMixin,
+    DeliveriesMixin,
+    MatchesMixin,
+    VectorsMixin,
+    LinksMixin,
+    SubscribersMixin,
+):
     """The archive, with one SQLite connection per thread; each mixin holds the queries of one table group.
 
     The schema is store/schema.py's MIGRATIONS, run in order on open.

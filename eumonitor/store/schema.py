@@ -228,4 +228,23 @@ CREATE UNIQUE INDEX deliveries_at_most_once ON deliveries(digest_id, week, subsc
     WHERE status IN ('sent', 'sending', 'uncertain');
 """,
     ),
+    # store/subscribers.py (issue 11): who gets which digest. Seeded from digests/*.toml; from then on this
+    # table is the one truth (the CLI and the "Mine varsler" page change it), so an unsubscribe sticks.
+    (
+        71,
+        """
+CREATE TABLE subscribers (
+    id INTEGER PRIMARY KEY,
+    digest_id TEXT NOT NULL,
+    email TEXT NOT NULL,
+    name TEXT NOT NULL DEFAULT '',
+    profiles TEXT NOT NULL DEFAULT '[]',
+    state TEXT NOT NULL DEFAULT 'active',
+    origin TEXT NOT NULL DEFAULT 'file',
+    changed_at TEXT NOT NULL,
+    changed_by TEXT NOT NULL DEFAULT '',
+    UNIQUE (digest_id, email)
+);
+""",
+    ),
 ]
