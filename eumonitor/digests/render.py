@@ -103,13 +103,15 @@ def _times(count: int) -> str:
 
 
 def inline_css(html: str) -> str:
-    """Move the <style> rules onto each element's style attribute; mail clients drop <style> blocks."""
+    """Move the <style> rules onto each element's style attribute (some mail clients drop <style> blocks);
+    only the @media rules, which cannot be inlined, stay behind in the head."""
     return _inliner().inline(html)
 
 
 @lru_cache(maxsize=1)
 def _inliner() -> css_inline.CSSInliner:
-    return css_inline.CSSInliner(keep_style_tags=False, load_remote_stylesheets=False)
+    # keep_at_rules: the @media rules (phones, dark mode) cannot be inlined and stay in a small <style>.
+    return css_inline.CSSInliner(keep_style_tags=False, keep_at_rules=True, load_remote_stylesheets=False)
 
 
 def _tidy(text: str) -> str:
