@@ -156,3 +156,14 @@ def test_the_catch_up_waits_for_the_weeks_collect_to_succeed(tmp_path: Path):
         ctx.close()
     assert line.endswith("sammendragene for 2026-W26 venter til ukens innhenting har lyktes"), line
     assert not (root / "var" / "outbox").exists()
+
+
+def test_log_lines_carry_the_citys_clock_and_say_which_zone():
+    import logging
+
+    from eumonitor.scheduler import ZonedFormatter
+
+    record = logging.LogRecord("eumonitor", logging.INFO, __file__, 1, "jobb digest", None, None)
+    record.created = datetime(2026, 1, 5, 6, 0, tzinfo=ZoneInfo("UTC")).timestamp()
+    line = ZonedFormatter("%(asctime)s %(levelname)s %(message)s", "Europe/Oslo").format(record)
+    assert line == "2026-01-05 07:00:00 CET INFO jobb digest"

@@ -101,11 +101,13 @@ def run(ctx: click.Context, once: bool) -> None:
         click.echo(report.morning.line())
         click.echo("\n".join(output.send_lines(report.sends, dry_run=False)))
         ctx.exit(1 if report.failed else 0)
-    from eumonitor.scheduler import build_scheduler, logged, run_forever  # APScheduler: only this command needs it
+    from eumonitor.scheduler import ZonedFormatter, build_scheduler, logged, run_forever  # only this needs APScheduler
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s", stream=sys.stderr)
     obj = ctx.find_root().obj
     schedule = app.config.settings.schedule
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(ZonedFormatter("%(asctime)s %(levelname)s %(message)s", schedule.timezone))
+    logging.basicConfig(level=logging.INFO, handlers=[handler])
     table = jobs.job_table(obj["root"], obj["now"], schedule)
     with _locked(ctx, app):
         logged("digest-catch-up", jobs.startup_job(obj["root"], obj["now"]))()

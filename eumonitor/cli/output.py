@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import asdict
-from datetime import date
+from datetime import UTC, date, tzinfo
 from typing import Any
 
 from eumonitor.model import Call, SourceRun
@@ -15,6 +15,7 @@ from eumonitor.nb import (
     change_detail,
     date_nb,
     days_left_nb,
+    local_date_nb,
     money_nb,
 )
 
@@ -97,7 +98,10 @@ def call_json(call: Call, record: dict[str, Any], history: list[dict[str, Any]],
     return data
 
 
-def call_lines(call: Call, record: dict[str, Any], history: list[dict[str, Any]], today: date) -> list[str]:
+def call_lines(
+    call: Call, record: dict[str, Any], history: list[dict[str, Any]], today: date, zone: tzinfo = UTC
+) -> list[str]:
+    """`show`: one call; the archive's moments (first seen, history) as dates in the city's time zone."""
     nxt = call.next_deadline(today)
     b = call.budget
     lines = [
@@ -117,8 +121,9 @@ def call_lines(call: Call, record: dict[str, Any], history: list[dict[str, Any]]
             else ""
         ),
         f"Lenke: {call.url}",
-        f"Først sett: {record['first_seen'][:10]} · sist sett: {record['last_seen'][:10]}"
-        + ("" if record["listed"] else f" · ikke lenger listet siden {record['unlisted_at'][:10]}"),
+        f"Først sett: {local_date_nb(record['first_seen'], zone)} · "
+        f"sist sett: {local_date_nb(record['last_seen'], zone)}"
+        + ("" if record["listed"] else f" · ikke lenger listet siden {local_date_nb(record['unlisted_at'], zone)}"),
     ]
     if call.summary:
         lines += ["", call.summary]
@@ -126,7 +131,8 @@ def call_lines(call: Call, record: dict[str, Any], history: list[dict[str, Any]]
         lines += ["", "Historikk:"]
         for h in history:
             detail = change_detail(h)
-            lines.append(f"  {h['at'][:10]}  {CHANGE_NB.get(h['kind'], h['kind'])}" + (f": {detail}" if detail else ""))
+            when = local_date_nb(h["at"], zone)
+            lines.append(f"  {when}  {CHANGE_NB.get(h['kind'], h['kind'])}" + (f": {detail}" if detail else ""))
     return lines
 
 
