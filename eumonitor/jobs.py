@@ -110,9 +110,19 @@ def alert(ctx: AppContext) -> list[FailingSource]:
 
 
 def send_due(ctx: AppContext, dry_run: bool = False, week: IsoWeek | None = None) -> list[digest_send.SendReport]:
-    """The digests that are due (or `week`'s), each subscriber isolated; a dry run renders and sends nothing."""
+    """The digests that are due (or `week`'s), each subscriber isolated, then their summaries to the chat
+    channels ([notify] urls); a dry run renders and sends nothing."""
+    schedule = ctx.config.settings.schedule
+    week = week or digest_send.due_week(ctx.now(), schedule.digest, schedule.timezone)
+    if week is None:
+        return []
     mailer = None if dry_run else ctx.mailer
-    return digest_send.send_due(ctx.store, ctx.config, ctx.now(), mailer, week, secret=ctx.secret_key)
+    reports = digest_send.send_due(ctx.store, ctx.config, ctx.now(), mailer, week, secret=ctx.secret_key)
+    if not dry_run:
+        from eumonitor.digests.chat import send_chat_summaries  # Apprise is loaded only with a channel set
+
+        reports += send_chat_summaries(ctx.store, ctx.config, week, ctx.now())
+    return reports
 
 
 def preview_digest(

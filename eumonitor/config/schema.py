@@ -59,6 +59,14 @@ class ScheduleConfig:
 
 
 @dataclass(frozen=True)
+class NotifyConfig:
+    """An optional chat channel: Apprise URLs (Teams, Slack, a JSON webhook ...) that get each digest's summary
+    and the staff alerts. The URLs hold the channel's secret token, so config.toml must not be world-readable."""
+
+    urls: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class SmtpConfig:
     """Where digests are sent; with no host they are written to var/outbox/ instead."""
 
@@ -105,6 +113,7 @@ class Settings:
     archive: ArchiveConfig = field(default_factory=ArchiveConfig)
     http: HttpConfig = field(default_factory=HttpConfig)
     schedule: ScheduleConfig = field(default_factory=ScheduleConfig)
+    notify: NotifyConfig = field(default_factory=NotifyConfig)
     smtp: SmtpConfig = field(default_factory=SmtpConfig)
     alerts: AlertsConfig = field(default_factory=AlertsConfig)
     web: WebConfig = field(default_factory=WebConfig)

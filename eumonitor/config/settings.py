@@ -48,6 +48,21 @@ def check_delivery_settings(settings: Settings) -> list[tuple[str, str]]:
     if settings.alerts.after_failures < 1:
         found.append(("alerts.after_failures", f"skal være minst 1, fikk {settings.alerts.after_failures}"))
     found.extend(_check_schedule(settings.schedule))
+    found.extend(_check_notify(settings.notify.urls))
+    return found
+
+
+def _check_notify(urls: tuple[str, ...]) -> list[tuple[str, str]]:
+    if not urls:
+        return []
+    import apprise  # only when a chat channel is configured
+
+    found = []
+    for url in urls:
+        if not apprise.Apprise().add(url):
+            # Never the whole URL: it holds the channel's secret token.
+            scheme = url.split("://", 1)[0] + "://…" if "://" in url else "uten skjema"
+            found.append(("notify.urls", f"Apprise kjenner ikke adressen ({scheme}); se Apprise' liste over tjenester"))
     return found
 
 

@@ -77,4 +77,8 @@ def send_alerts(store, config, mailer: Mailer, now: datetime) -> list[FailingSou
             mailer.send(message)
         except DeliveryError as exc:
             log.warning("alert to %s failed: %s", address, exc)
+    if config.settings.notify.urls:
+        from eumonitor.digests.chat import post_alert
+
+        post_alert(config, subject, text)
     return failing

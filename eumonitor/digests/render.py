@@ -64,6 +64,29 @@ def render_digest(digest: Digest, env: jinja2.Environment | None = None) -> Rend
     return Rendered(subject=digest.subject, html=inline_css(html), text=_tidy(text))
 
 
+CHAT_CLOSING = 5  # a chat message is read in passing: the nearest deadlines, then a link to the rest
+
+
+def chat_summary(digest: Digest) -> tuple[str, str]:
+    """Title and body of a digest's summary for a chat channel (Teams, Slack ...): counts, the nearest
+    deadlines and the source health, in a few lines."""
+    lines = [digest.notice] if digest.notice else []
+    if digest.first:
+        lines.append(f"Første sammendrag: arkivet ble startet {date_nb(digest.started)}.")
+    lines.append(
+        f"{treff_nb(digest.new_total)} · {digest.closing_total} med frist innen {digest.closing_days} dager"
+        f" · {digest.changes_total} endringer"
+    )
+    for item in digest.closing[:CHAT_CLOSING]:
+        lines.append(f"- {item.title} ({item.identifier}): {item.deadline_text}")
+    if digest.closing_total > CHAT_CLOSING:
+        lines.append(f"- og {digest.closing_total - CHAT_CLOSING} til")
+    lines.append(f"Kildestatus: {health_nb(digest.health)}")
+    if digest.base_url:
+        lines.append(f"Alt i eumonitor: {digest.base_url}")
+    return digest.subject, "\n".join(lines)
+
+
 def treff_nb(count: int) -> str:
     """'1 nytt treff', '7 nye treff'."""
     return f"{count} nytt treff" if count == 1 else f"{count} nye treff"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from email.utils import parseaddr
@@ -98,7 +98,7 @@ def send_digest(
 
     Subscribers come from the archive (seeded from digests/*.toml), so an unsubscribe sticks. With `secret`
     (the web app's key) and a base_url, each message carries its personal "Mine varsler" link and the
-    List-Unsubscribe headers. See _deliver for how nobody gets the same week twice.
+    List-Unsubscribe headers. See deliver_once for how nobody gets the same week twice.
     """
     report = SendReport(spec.id, str(week), outbox=getattr(mailer, "label", "") if mailer else "")
     added = store.seed_subscribers(spec.id, spec.subscribers, now)
@@ -123,7 +123,7 @@ def send_digest(
         if subscriber.email in periods:
             _send_one(run, subscriber, periods[subscriber.email])
     if report.unrecorded:
-        _retry_unrecorded(store, report)
+        retry_unrecorded(store, report)
     return report
 
 
@@ -165,7 +165,8 @@ def _send_one(run: _Run, subscriber: Subscriber, period: tuple[datetime, datetim
         spec.id, str(run.week), subscriber.email, "sending", run.now, rendered.subject, run.mailer.transport,
         message["Message-ID"], "", period[0], period[1], dict(digest.counts),
     )  # fmt: skip
-    _deliver(run.store, run.mailer, message, record, run.report)
+    mailer = run.mailer
+    deliver_once(run.store, lambda: mailer.send(message), record, run.report)
 
 
 def unsubscribe_headers(base_url: str, token: str, sender: str, digest_id: str) -> dict[str, str]:
@@ -179,7 +180,7 @@ def unsubscribe_headers(base_url: str, token: str, sender: str, digest_id: str) 
     }
 
 
-def _deliver(store, mailer: Mailer, message, record: Delivery, report: SendReport) -> None:
+def deliver_once(store, transmit: Callable[[], None], record: Delivery, report: SendReport) -> None:
     """Mark the delivery 'sending', send, then record the outcome; at most one message per subscriber and week.
 
     The 'sending' row comes first so that whatever happens next (a lost reply, a crash, a locked archive)
@@ -197,7 +198,7 @@ def _deliver(store, mailer: Mailer, message, record: Delivery, report: SendRepor
         report.already.append(email)
         return
     try:
-        mailer.send(message)
+        transmit()  # the mailer's send, or a chat post: raises DeliveryError
     except DeliveryError as exc:
         log.warning("digest %s %s to %s failed: %s", record.digest_id, record.week, email, exc)
         status = "uncertain" if exc.ambiguous else "error"
@@ -227,7 +228,7 @@ def _record_with_retries(store, delivery_id: int, status: str, error: str) -> bo
     return False
 
 
-def _retry_unrecorded(store, report: SendReport) -> None:
+def retry_unrecorded(store, report: SendReport) -> None:
     """The last try for outcomes the archive refused during the send. A row left 'sending' is never resent."""
     still = [item for item in report.unrecorded if not _record_with_retries(store, *item)]
     report.unrecorded = still
