@@ -47,17 +47,10 @@ def build_digest(
     start, end = period
     # The archive began inside the period: everything in it is "new", which tells the reader nothing.
     first = data.archive_started is not None and data.archive_started > start
-    after, until = utc_stamp(start), utc_stamp(end)
-    in_period = [c for c in data.changes if after < c["at"] <= until and _key(c) in relevant] if not first else []
-    new_keys = {_key(c) for c in in_period if c["kind"] == "new"}
-    new = _ranked(data, relevant, new_keys)
-    changed = _changes(data, relevant, in_period, new_keys)
-    # Every urgent deadline is listed, new or not: a call closing in three days is the one an adviser must see.
-    closing = _closing(data, relevant, spec.closing_days, new_keys)
+    new, closing, changed = _sections(data, relevant, period, spec.closing_days, first)
     urgent = {i.key for i in closing}
-    listed_new = [i for i in new if i.key not in urgent]
+    listed_new = [i for i in new if i.key not in urgent]  # an urgent new call is listed once, under closing
     limit = spec.per_section
-    since = start.date()  # the web search's "first seen from" filter: the period's first day
     digest = Digest(
         digest_id=spec.id,
         title=spec.title,
@@ -79,7 +72,8 @@ def build_digest(
         base_url=data.base_url,
         counts={"new": len(new), "closing": len(closing), "changes": len(changed)},
         new_closing=len(new) - len(listed_new),
-        more_new=_more_links(data, themes, listed_new[limit:], {"since": since.isoformat()}),
+        # The web search's "first seen from" filter starts on the period's first day.
+        more_new=_more_links(data, themes, listed_new[limit:], {"since": start.date().isoformat()}),
         more_changes=_more_links(data, themes, changed[limit:], {"status": "open"}),
         first=first,
         started=_day(data.archive_started, data.zone) if first else None,
@@ -87,6 +81,24 @@ def build_digest(
         notice=_no_data_notice(data, start),
     )
     return _with_subject(digest, new)
+
+
+def _sections(
+    data: DigestInputs,
+    relevant: Mapping[CallKey, tuple[Match, ...]],
+    period: tuple[datetime, datetime],
+    closing_days: int,
+    first: bool,
+) -> tuple[list[Item], list[Item], list[Item]]:
+    """New calls, calls closing soon and changed calls, each ranked and uncapped."""
+    after, until = utc_stamp(period[0]), utc_stamp(period[1])
+    in_period = [c for c in data.changes if after < c["at"] <= until and _key(c) in relevant] if not first else []
+    new_keys = {_key(c) for c in in_period if c["kind"] == "new"}
+    new = _ranked(data, relevant, new_keys)
+    changed = _changes(data, relevant, in_period, new_keys)
+    # Every urgent deadline is listed, new or not: a call closing in three days is the one an adviser must see.
+    closing = _closing(data, relevant, closing_days, new_keys)
+    return new, closing, changed
 
 
 def _best_per_theme(

@@ -101,12 +101,8 @@ def send_digest(
     List-Unsubscribe headers. See deliver_once for how nobody gets the same week twice.
     """
     report = SendReport(spec.id, str(week), outbox=getattr(mailer, "label", "") if mailer else "")
-    added = store.seed_subscribers(spec.id, spec.subscribers, now)
-    if added:
-        log.info("digest %s: new subscribers from %s: %s", spec.id, spec.path or "digests/", ", ".join(added))
     done = store.delivered_to(spec.id, str(week))
-    active = store.active_subscribers(spec.id)
-    todo = [s for s in active if only is None or s.email.lower() == only.lower()]
+    todo = _recipients(store, spec, now, only)
     periods = {}
     for subscriber in todo:
         if subscriber.email.lower() in done and not include_done:
@@ -125,6 +121,15 @@ def send_digest(
     if report.unrecorded:
         retry_unrecorded(store, report)
     return report
+
+
+def _recipients(store, spec: DigestSpec, now: datetime, only: str | None) -> list[Subscriber]:
+    """The digest's active subscribers from the archive, after adding the file's new ones (or just `only`)."""
+    added = store.seed_subscribers(spec.id, spec.subscribers, now)
+    if added:
+        log.info("digest %s: new subscribers from %s: %s", spec.id, spec.path or "digests/", ", ".join(added))
+    active = store.active_subscribers(spec.id)
+    return [s for s in active if only is None or s.email.lower() == only.lower()]
 
 
 @dataclass(frozen=True)
