@@ -173,3 +173,18 @@ def test_subscriber_commands_and_check_refuse_a_relative_base_url(root: Path, tm
         (root / "config.toml").write_text(re.sub(r'base_url = "[^"]*"', f'base_url = "{bad}"', text), "utf-8")
         checked = cli(root, WEEK1, "check")
         assert checked.exit_code != 0 and "[web.base_url]: skal være en absolutt http(s)-adresse" in checked.output
+
+
+def test_the_file_seeds_and_its_removals_are_followed_but_hand_changes_are_kept(root: Path):
+    with SmtpSink() as sink:
+        point_at(root, sink)
+    assert cli(root, WEEK1, "subscriber", "add", "hav@bergen.kommune.no", "--tema", "hav").exit_code == 0
+    digest = root / "digests" / "network.toml"
+    text = digest.read_text(encoding="utf-8")
+    # Both helse@ and hav@ leave the file; hav@ was changed by hand on the command line, helse@ was not.
+    for email in ("helse@bergen.kommune.no", "hav@bergen.kommune.no"):
+        text = re.sub(rf'\n\[\[subscribers\]\]\nemail = "{re.escape(email)}"\n(profiles = .*\n)?', "\n", text)
+    digest.write_text(text, encoding="utf-8")
+    listing = cli(root, WEEK2, "subscriber", "list").output
+    assert "helse@bergen.kommune.no  avmeldt" in listing and "(fjernet fra digests/network.toml 2026-06-" in listing
+    assert "hav@bergen.kommune.no  aktiv  hav (lagt til av kommandolinjen, ikke i digests/network.toml)" in listing

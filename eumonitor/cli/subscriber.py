@@ -47,14 +47,22 @@ def list_(ctx: click.Context, digest_id: str | None) -> None:
     rows = app.store.subscriptions(spec.id)
     for row in rows:
         themes = ", ".join(row.profiles) if row.profiles else "alle temaer"
-        note = ""
-        if row.email in in_file and row.state != "active":
-            note = f" (står i {spec.path or 'digests/'}, men er {STATE_NB[row.state]} siden {row.changed_at[:10]})"
-        elif row.email not in in_file:
-            note = f" (lagt til av {row.changed_by or row.origin}, ikke i {spec.path or 'digests/'})"
+        note = _difference(row, row.email in in_file, spec.path or "digests/")
         click.echo(f"{row.email}  {STATE_NB.get(row.state, row.state)}  {themes}{note}")
     active = sum(1 for r in rows if r.state == "active")
     click.echo(f"{spec.id}: {active} aktive av {len(rows)} abonnenter")
+
+
+def _difference(row, in_file: bool, file: str) -> str:
+    """Where the archive (the truth) and the digest file differ, said aloud so nothing drifts silently."""
+    since = row.changed_at[:10]
+    if in_file and row.state != "active":
+        return f" (står i {file}, men er {STATE_NB[row.state]} siden {since}, endret av {row.changed_by})"
+    if not in_file and row.origin == "file":
+        return f" (fjernet fra {file} {since})"
+    if not in_file:
+        return f" (lagt til av {row.changed_by or row.origin}, ikke i {file})"
+    return ""
 
 
 @subscriber.command("add")

@@ -125,9 +125,9 @@ def send_digest(
 
 def _recipients(store, spec: DigestSpec, now: datetime, only: str | None) -> list[Subscriber]:
     """The digest's active subscribers from the archive, after adding the file's new ones (or just `only`)."""
-    added = store.seed_subscribers(spec.id, spec.subscribers, now)
-    if added:
-        log.info("digest %s: new subscribers from %s: %s", spec.id, spec.path or "digests/", ", ".join(added))
+    changed = store.seed_subscribers(spec.id, spec.subscribers, now)
+    if changed:  # never silent: the log says what the file added or took away
+        log.info("digest %s: subscribers changed by %s: %s", spec.id, spec.path or "digests/", ", ".join(changed))
     active = store.active_subscribers(spec.id)
     return [s for s in active if only is None or s.email.lower() == only.lower()]
 

@@ -22,7 +22,7 @@ class Subscription:
     name: str
     profiles: tuple[str, ...]
     state: str  # active | paused | unsubscribed
-    origin: str  # file | cli | web: where the row was first written
+    origin: str  # file | cli | web: who wrote the row last (the file only follows its own rows)
     changed_at: str
     changed_by: str
 
@@ -36,20 +36,31 @@ class SubscribersMixin:
     conn: sqlite3.Connection
 
     def seed_subscribers(self, digest_id: str, subscribers: Sequence[Subscriber], now: datetime) -> list[str]:
-        """Add the file's subscribers this table does not know yet; the addresses added.
+        """Follow the file: add its subscribers this table does not know yet, and unsubscribe the rows the file
+        put here that it no longer lists. The addresses added or removed, as "+a@x" and "-b@x".
 
-        A known address keeps its row, so one who unsubscribed or changed themes is never reset by the file.
+        A known address keeps its row, so one who unsubscribed or changed themes is never reset by the file;
+        rows someone made or changed by hand (origin cli or web) are theirs, and the file leaves them alone.
         """
-        added = []
+        stamp, changed = utc_stamp(now), []
         for sub in subscribers:
             cursor = self.conn.execute(
                 "INSERT OR IGNORE INTO subscribers(digest_id, email, name, profiles, state, origin, changed_at, "
                 "changed_by) VALUES (?, ?, ?, ?, 'active', 'file', ?, 'digests-fil')",
-                (digest_id, sub.email.lower(), sub.name, json.dumps(list(sub.profiles)), utc_stamp(now)),
+                (digest_id, sub.email.lower(), sub.name, json.dumps(list(sub.profiles)), stamp),
             )
             if cursor.rowcount:
-                added.append(sub.email.lower())
-        return added
+                changed.append("+" + sub.email.lower())
+        listed = {s.email.lower() for s in subscribers}
+        for row in self.subscriptions(digest_id):
+            if row.origin == "file" and row.state != "unsubscribed" and row.email not in listed:
+                self.conn.execute(
+                    "UPDATE subscribers SET state = 'unsubscribed', changed_at = ?, changed_by = ? "
+                    "WHERE digest_id = ? AND email = ?",
+                    (stamp, "fjernet fra digests-fil", digest_id, row.email),
+                )
+                changed.append("-" + row.email)
+        return changed
 
     def subscriptions(self, digest_id: str | None = None) -> list[Subscription]:
         """Every row (all states), by digest and address."""
@@ -92,8 +103,8 @@ class SubscribersMixin:
         self.conn.execute(
             "INSERT INTO subscribers(digest_id, email, name, profiles, state, origin, changed_at, changed_by) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(digest_id, email) DO UPDATE SET name = excluded.name, "
-            "profiles = excluded.profiles, state = excluded.state, changed_at = excluded.changed_at, "
-            "changed_by = excluded.changed_by",
+            "profiles = excluded.profiles, state = excluded.state, origin = excluded.origin, "
+            "changed_at = excluded.changed_at, changed_by = excluded.changed_by",
             (digest_id, email.lower(), values["name"], values["profiles"], values["state"], origin,
              utc_stamp(now), by),
         )  # fmt: skip
