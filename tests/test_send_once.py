@@ -177,3 +177,23 @@ def test_a_lock_held_through_the_whole_send_stops_nobody_and_sends_nothing_twice
         assert "2 sendt, 0 feilet, 1 hadde allerede fått det" in resumed.output, resumed.output
     assert received(sink) == list(SUBSCRIBERS)  # the first one was not sent again
     assert statuses(root)["a@bergen.kommune.no"] == ["sending"]  # shown as "Ubekreftet" on /digests
+
+
+def test_a_lock_held_before_the_send_begins_is_no_traceback_and_sends_nothing(tmp_path: Path, monkeypatch):
+    monkeypatch.setattr(digest_send, "RECORD_RETRY_WAITS", (0.05,))
+    with SmtpSink() as sink:
+        root = make_root(tmp_path, sink)
+        ctx = AppContext(load_config(root), NOW)
+        ctx.store.conn.execute("PRAGMA busy_timeout = 100")
+        lock = WriteLock(ctx.store.path)
+        lock.take()
+        try:
+            report = digest_send.send_due(ctx.store, ctx.config, ctx.now(), ctx.mailer, WEEK)[0]
+        finally:
+            lock.release()
+            ctx.close()
+        assert sorted(email for email, _ in report.failed) == list(SUBSCRIBERS) and not report.sent
+        assert received(sink) == []
+        resumed = run_once(root, "2026-06-22T10:00")
+        assert "3 sendt, 0 feilet" in resumed.output, resumed.output
+    assert received(sink) == list(SUBSCRIBERS)

@@ -125,11 +125,22 @@ def send_digest(
 
 def _recipients(store, spec: DigestSpec, now: datetime, only: str | None) -> list[Subscriber]:
     """The digest's active subscribers from the archive, after adding the file's new ones (or just `only`)."""
-    changed = store.seed_subscribers(spec.id, spec.subscribers, now)
+    active = _seeded_subscribers(store, spec, now)
+    return [s for s in active if only is None or s.email.lower() == only.lower()]
+
+
+def _seeded_subscribers(store, spec: DigestSpec, now: datetime) -> list[Subscriber]:
+    """Active subscribers after the file's changes; a locked archive only delays the file's changes, so the
+    file's unknown addresses still count (their sends then fail at their first write, and are retried)."""
+    try:
+        changed = store.seed_subscribers(spec.id, spec.subscribers, now)
+    except DeliveryRecordError as exc:
+        log.warning("digest %s: %s", spec.id, exc)
+        known = {s.email for s in store.subscriptions(spec.id)}
+        return store.active_subscribers(spec.id) + [s for s in spec.subscribers if s.email.lower() not in known]
     if changed:  # never silent: the log says what the file added or took away
         log.info("digest %s: subscribers changed by %s: %s", spec.id, spec.path or "digests/", ", ".join(changed))
-    active = store.active_subscribers(spec.id)
-    return [s for s in active if only is None or s.email.lower() == only.lower()]
+    return store.active_subscribers(spec.id)
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from eumonitor.model import Subscriber, utc_stamp
+from eumonitor.store.deliveries import DeliveryRecordError
 
 STATES = ("active", "paused", "unsubscribed")
 
@@ -42,7 +43,13 @@ class SubscribersMixin:
         A known address keeps its row, so one who unsubscribed or changed themes is never reset by the file;
         rows someone made or changed by hand (origin cli or web) are theirs, and the file leaves them alone.
         """
-        stamp, changed = utc_stamp(now), []
+        try:
+            return self._seed(digest_id, subscribers, utc_stamp(now))
+        except sqlite3.OperationalError as exc:  # the write lock held elsewhere past the busy timeout
+            raise DeliveryRecordError(f"Abonnentene kunne ikke oppdateres i arkivet: {exc}") from exc
+
+    def _seed(self, digest_id: str, subscribers: Sequence[Subscriber], stamp: str) -> list[str]:
+        changed: list[str] = []
         for sub in subscribers:
             cursor = self.conn.execute(
                 "INSERT OR IGNORE INTO subscribers(digest_id, email, name, profiles, state, origin, changed_at, "
