@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import secrets
 import threading
 from datetime import UTC, date, datetime, time
 from functools import cached_property
@@ -71,7 +73,27 @@ class AppContext:
     @cached_property
     def mailer(self) -> Mailer:
         """SMTP when [smtp] host is set, else files in var/outbox/."""
-        return mailer_for(self.config.settings.smtp, self.config.path("var/outbox"))
+        return mailer_for(self.config.settings.smtp, self.config.path("var/outbox"), "var/outbox")
+
+    @cached_property
+    def secret_key(self) -> str:
+        """The web app's key ([web] secret_key_env, else var/web-secret-key, made once): it signs sessions and
+        the digests' personal "Mine varsler" links, so the sender and the web app must share it."""
+        from_env = os.environ.get(self.config.settings.web.secret_key_env, "")
+        if from_env:
+            return from_env
+        path = self.config.archive_path.parent / "web-secret-key"
+        if path.exists():
+            return path.read_text(encoding="utf-8").strip()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_urlsafe(48)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # another process made it first: use theirs
+            return path.read_text(encoding="utf-8").strip()
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(key)
+        return key
 
     @property
     def lock_path(self) -> Path:

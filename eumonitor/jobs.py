@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -23,7 +23,8 @@ if TYPE_CHECKING:
     from eumonitor.matching.incremental import MatchReport
 
 # Sends only what is due and still missing (usually nothing): a Monday missed because the process was down,
-# or recipients the mail server refused at 07:00, get this week's digest within the hour.
+# or recipients the mail server refused at 07:00, get this week's digest within the hour, as long as that
+# is within [schedule] catch_up_hours of the digest time and the week's collect has had an answer.
 DIGEST_CATCH_UP = "30 * * * *"
 
 
@@ -61,7 +62,7 @@ class OnceReport:
 
     @property
     def failed(self) -> bool:
-        return self.morning.failed or any(r.failed for r in self.sends)
+        return self.morning.failed or any(r.troubled for r in self.sends)
 
 
 @dataclass(frozen=True)
@@ -113,8 +114,19 @@ def alert(ctx: AppContext) -> list[FailingSource]:
 
 
 def send_due(ctx: AppContext, dry_run: bool = False, week: IsoWeek | None = None) -> list[digest_send.SendReport]:
-    """The digests that are due (or `week`'s), each subscriber isolated; a dry run renders and sends nothing."""
-    return digest_send.send_due(ctx.store, ctx.config, ctx.now(), None if dry_run else ctx.mailer, week)
+    """The digests that are due (or `week`'s), each subscriber isolated, then their summaries to the chat
+    channels ([notify] urls); a dry run renders and sends nothing."""
+    schedule = ctx.config.settings.schedule
+    week = week or digest_send.due_week(ctx.now(), schedule.digest, schedule.timezone)
+    if week is None:
+        return []
+    mailer = None if dry_run else ctx.mailer
+    reports = digest_send.send_due(ctx.store, ctx.config, ctx.now(), mailer, week, secret=ctx.secret_key)
+    if not dry_run:
+        from eumonitor.digests.chat import send_chat_summaries  # Apprise is loaded only with a channel set
+
+        reports += send_chat_summaries(ctx.store, ctx.config, week, ctx.now())
+    return reports
 
 
 def preview_digest(
@@ -167,6 +179,31 @@ def test_source(ctx: AppContext, spec: SourceSpec, fetch: Fetch, progress: Progr
     return SourceTest(scan.pages, calls, list(scan.skipped), list(scan.notes))
 
 
+def catch_up(ctx: AppContext, collect_first: bool = False) -> str:
+    """This week's missing digests, only inside the catch-up window and only after this week's collect got an
+    answer; `collect_first` (the scheduler's start) runs a collect when none has this week."""
+    schedule = ctx.config.settings.schedule
+    window = timedelta(hours=schedule.catch_up_hours)
+    week = digest_send.due_week(ctx.now(), schedule.digest, schedule.timezone, window)
+    if week is None:
+        return "ingen sammendrag å ta igjen nå"
+    lines = []
+    if not collected_in(ctx, week) and collect_first:
+        lines.append(collect_and_match(ctx).line())
+    if not collected_in(ctx, week):
+        return "; ".join([*lines, f"sammendragene for {week} venter til ukens innhenting har lyktes"])
+    sends = send_due(ctx, week=week)
+    return "; ".join([*lines, *(r.summary() for r in sends)]) or "ingen sammendrag forfalt"
+
+
+def collected_in(ctx: AppContext, week: IsoWeek) -> bool:
+    """Whether a collect got an answer from some source this week (trivially so with no sources enabled)."""
+    if not enabled_sources(ctx):
+        return True
+    _first, last = ctx.store.answered()
+    return last is not None and last >= week.start(ctx.zone)
+
+
 def _morning_job(ctx: AppContext) -> str:
     return collect_and_match(ctx).line()
 
@@ -179,8 +216,13 @@ def _send_job(ctx: AppContext) -> str:
 JOBS: dict[str, tuple[Callable[[ScheduleConfig], str], Callable[[AppContext], str]]] = {
     "collect": (lambda schedule: schedule.collect, _morning_job),
     "digest": (lambda schedule: schedule.digest, _send_job),
-    "digest-catch-up": (lambda _schedule: DIGEST_CATCH_UP, _send_job),
+    "digest-catch-up": (lambda _schedule: DIGEST_CATCH_UP, catch_up),
 }
+
+
+def startup_job(root: Path, now: datetime | str | None) -> Callable[[], str]:
+    """What the scheduler does as it starts: a catch-up that may first run this week's missed collect."""
+    return fresh(root, now, lambda ctx: catch_up(ctx, collect_first=True))
 
 
 def fresh(root: Path, now: datetime | str | None, job: Callable[[AppContext], str]) -> Callable[[], str]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, tzinfo
 from typing import Any
 
 STATUS_NB = {"open": "åpen", "forthcoming": "kommende", "closed": "stengt", "": "ukjent"}
@@ -45,6 +45,25 @@ def date_nb(day: date | str | None) -> str:
     if isinstance(day, str):
         day = date.fromisoformat(day)
     return f"{day.day}. {MONTHS_NB[day.month - 1]} {day.year}"
+
+
+def local_date_nb(moment: datetime | str | None, zone: tzinfo) -> str:
+    """A stored moment (UTC text or an aware datetime) as the city's calendar date: "17. juni 2026"."""
+    local = _local(moment, zone)
+    return date_nb(local.date()) if local else "–"
+
+
+def local_time_nb(moment: datetime | str | None, zone: tzinfo) -> str:
+    """A stored moment as the city's clock shows it: "22. juni 2026 kl. 07:00"."""
+    local = _local(moment, zone)
+    return f"{date_nb(local.date())} kl. {local:%H:%M}" if local else ""
+
+
+def _local(moment: datetime | str | None, zone: tzinfo) -> datetime | None:
+    if not moment:
+        return None
+    value = datetime.fromisoformat(moment) if isinstance(moment, str) else moment
+    return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(zone)
 
 
 def days_left_nb(deadline: date | str | None, today: date) -> str:

@@ -6,6 +6,7 @@ import logging
 import signal
 import threading
 from collections.abc import Callable, Mapping
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from apscheduler.executors.pool import ThreadPoolExecutor
@@ -47,11 +48,11 @@ class NorwegianLog(logging.Filter):
         return True
 
 
-def configure_logging() -> None:
-    """Log lines on stderr for the scheduler, in bokmål."""
+def configure_logging(timezone: str) -> None:
+    """Log lines on stderr for the scheduler, in bokmål, timed on the city's clock."""
     handler = logging.StreamHandler()
     handler.addFilter(NorwegianLog())
-    handler.setFormatter(logging.Formatter("%(asctime)s %(nivå)s %(message)s"))
+    handler.setFormatter(ZonedFormatter("%(asctime)s %(nivå)s %(message)s", timezone))
     logging.basicConfig(level=logging.INFO, handlers=[handler])
 
 
@@ -109,3 +110,15 @@ def run_forever(scheduler: BackgroundScheduler) -> None:
         pass
     scheduler.shutdown(wait=True)  # no new jobs; the one running (if any) finishes first
     log.info("stoppet")
+
+
+class ZonedFormatter(logging.Formatter):
+    """Log times on the city's clock ([schedule] timezone) with its abbreviation, whatever the server's zone."""
+
+    def __init__(self, fmt: str, zone: str):
+        super().__init__(fmt)
+        self.zone = ZoneInfo(zone)
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:  # noqa: N802 (logging's name)
+        moment = datetime.fromtimestamp(record.created, self.zone)
+        return moment.strftime(datefmt or "%Y-%m-%d %H:%M:%S %Z")

@@ -7,7 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from eumonitor.digests.build import IsoWeek, build_digest, period_for, shorten
+from eumonitor.digests.build import IsoWeek, SourceHealth, build_digest, period_for, shorten
+from eumonitor.digests.render import health_nb, render_digest
 from tests.support.digest import NOW, OSLO, SPEC, call, change, failing, inputs, match
 
 WEEK = IsoWeek(2026, 26)
@@ -115,13 +116,34 @@ def test_changes_tell_moved_deadlines_and_calls_that_opened():
     ]
 
 
-def test_a_new_call_is_not_repeated_under_changes_or_closing():
+def test_a_new_call_closing_soon_is_listed_once_under_closing_and_marked_new():
     c = call("BOTH-1", deadlines=(date(2026, 7, 1),))
     digest = build(
         [c], [match(c, "hav", 0.7)], [change(c, "new"), change(c, "deadline_moved", old=[], new=["2026-07-01"])]
     )
-    assert [i.identifier for i in digest.new] == ["BOTH-1"]
-    assert digest.changes == () and digest.closing == ()
+    assert [(i.identifier, i.is_new) for i in digest.closing] == [("BOTH-1", True)]
+    assert digest.new == () and digest.changes == ()
+    assert (digest.new_total, digest.new_closing) == (1, 1)
+    assert digest.subject.startswith("EU-utlysninger for Bergen kommune, uke 26: 1 nytt treff")
+
+
+def test_closing_soon_is_never_capped_and_ordered_by_deadline():
+    # per_section is 3: five urgent calls, new and old, are all listed, nearest deadline first.
+    urgent = [call(f"URGENT-{n}", deadlines=(date(2026, 7, 5 - n),)) for n in range(5)]
+    old = call("OLD-1", deadlines=(date(2026, 6, 23),))
+    fresh = [call(f"FRESH-{n}") for n in range(4)]  # new, deadline in September
+    calls = [*urgent, old, *fresh]
+    digest = build(
+        calls,
+        [match(c, "hav", 0.4 + n / 100) for n, c in enumerate(calls)],
+        [change(c, "new") for c in [*urgent, *fresh]],
+        base_url="https://eumonitor.example.no",
+    )
+    assert [i.identifier for i in digest.closing] == ["OLD-1"] + [f"URGENT-{n}" for n in range(4, -1, -1)]
+    assert [i.is_new for i in digest.closing] == [False] + [True] * 5
+    assert [i.identifier for i in digest.new] == ["FRESH-3", "FRESH-2", "FRESH-1"]  # capped at 3 of 4
+    assert (digest.new_total, digest.new_listed_total) == (9, 4)
+    assert digest.more_new == (("Hav og havnæringer", "https://eumonitor.example.no/?theme=hav&since=2026-06-15"),)
 
 
 def test_empty_week_and_source_health():
@@ -143,3 +165,44 @@ def test_budget_and_web_app_link_when_known():
 def test_summary_is_cut_at_a_word():
     assert shorten("one two three four", 9) == "one two …"
     assert shorten("  short  text ", 50) == "short text"
+
+
+def test_a_first_digest_shows_the_best_open_calls_per_theme_not_everything_as_new():
+    calls = [call(f"SEA-{n}") for n in range(5)] + [call("HEALTH-1"), call("CLOSED-1", status="closed")]
+    matches = [match(c, "hav", 0.3 + n / 10) for n, c in enumerate(calls[:5])]
+    matches += [match(calls[5], "folkehelse", 0.5), match(calls[6], "hav", 0.99)]
+    started = datetime(2026, 6, 20, 6, 0, tzinfo=OSLO)  # inside the week before NOW
+    data = inputs(calls, matches, [change(c, "new") for c in calls], started=started)
+    digest = build_digest(SPEC, EVERYONE, WEEK, PERIOD, data)
+    assert digest.first and digest.started == date(2026, 6, 20)
+    assert digest.new == () and digest.changes == ()
+    best = {title: [i.identifier for i in items] for title, items in digest.best}
+    assert best == {"Hav og havnæringer": ["SEA-4", "SEA-3", "SEA-2"], "Folkehelse": ["HEALTH-1"]}  # 3 each
+    assert digest.subject.endswith("første sammendrag – de beste åpne utlysningene per tema")
+    text = render_digest(digest).text
+    assert "arkivet ble startet 20. juni 2026" in text and "nye treff" not in text
+
+
+def test_no_successful_collect_in_the_period_is_the_first_thing_said():
+    c = call("OLD-1", deadlines=(date(2026, 7, 1),))
+    answered = datetime(2026, 6, 10, 6, 0, tzinfo=OSLO)
+    data = inputs([c], [match(c, "hav", 0.5)], [], health=[failing()], answered=answered)
+    digest = build_digest(SPEC, EVERYONE, WEEK, PERIOD, data)
+    text = render_digest(digest).text
+    first_paragraph = text.split("\n\n")[1]
+    assert first_paragraph.startswith("Ingen nye data fra kildene siden 10. juni 2026")
+    never = build_digest(SPEC, EVERYONE, WEEK, PERIOD, inputs([], [], [], started=None, answered=None))
+    assert render_digest(never).text.split("\n\n")[1].startswith("Ingen nye data: ingen av kildene har svart")
+
+
+def test_health_line_names_sources_that_never_answered_and_since_when_others_fail():
+    long_error = "HTTP 503 fra https://interreg-baltic.eu/ " + "x" * 2000
+    health = [
+        SourceHealth("a", "Interreg Europe", never_answered=True),
+        SourceHealth("b", "URBACT", never_answered=True),
+        SourceHealth("c", "Interreg Østersjøen", errors=3, last_error=long_error, failing_since=date(2026, 6, 15)),
+        SourceHealth("d", "EU-portalen"),  # answered as normal: not named
+    ]
+    line = health_nb(tuple(h for h in health if h.troubled))
+    assert line.startswith("Interreg Europe og URBACT har aldri svart; Interreg Østersjøen feiler siden 15. juni 2026")
+    assert "EU-portalen" not in line and len(line) < 300  # the whole error is on /sources

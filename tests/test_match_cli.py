@@ -194,7 +194,9 @@ def test_web_preview_shows_the_right_call_when_two_sources_share_an_id(root, oce
 def test_an_empty_archive_is_matched_previewed_and_run_without_a_traceback_then_fitted_once_calls_arrive(tmp_path):
     shutil.copytree(REPO / "profiles", tmp_path / "profiles")
     shutil.copytree(REPO / "digests", tmp_path / "digests")
-    (tmp_path / "config.toml").write_text('[archive]\npath = "var/eumonitor.db"\n')
+    (tmp_path / "config.toml").write_text(
+        '[archive]\npath = "var/eumonitor.db"\n[web]\nbase_url = "http://127.0.0.1:8080"\n'
+    )
     assert "arkivet har ingen utlysninger ennå" in run(tmp_path, "match")
     assert "Ingen åpne utlysninger treffer profilen ennå" in run(tmp_path, "profile", "preview", "hav")
     assert "2/4 Matching: arkivet har ingen utlysninger ennå" in run(tmp_path, "run", "--once")

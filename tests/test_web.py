@@ -181,7 +181,19 @@ def test_sources_page_shows_runs(client) -> None:
     html = text_of(client.get("/sources"))
     assert "eu-funding-tenders" in html and "Siste kjøringer" in html and "OK" in html
     # The run at 08:00 in Bergen is stored as 06:00 UTC; the page shows the city's clock.
-    assert "2026-06-24 08:00" in html and "2026-06-24 06:00" not in html
+    assert "24. juni 2026 kl. 08:00" in html and "kl. 06:00" not in html
+    assert "Tidspunktene er i byens tidssone (Europe/Oslo)" in html
+
+
+def test_call_history_is_dated_in_norwegian_on_the_citys_calendar(client) -> None:
+    html = text_of(client.get("/call/eu-funding-tenders/HORIZON-MISS-2026-03-OCEAN-01"))
+    history = html.split('class="history"', 1)[1].split("</ul>", 1)[0]
+    assert re.search(
+        r'<time datetime="2026-06-\d\dT[^"]+" title="\d+\. juni 2026 kl\. \d\d:\d\d \(Europe/Oslo\)">'
+        r"\d+\. juni 2026</time>",
+        history,
+    ), history
+    assert "Først sett 17. juni 2026, sist sett 24. juni 2026" in html  # collected 08:00 Oslo, 06:00 UTC
 
 
 def test_profiles_list_shows_owner_and_match_counts(client) -> None:
@@ -334,3 +346,10 @@ def test_login_never_sends_anyone_to_another_site(app_ctx: AppContext, target: s
         assert safe_next(target) == "/"
         here = "/call/eu-funding-tenders/HORIZON-MISS-2026-03-OCEAN-01"
         assert safe_next(here) == here
+
+
+def test_the_digests_see_them_all_link_filters_on_first_seen(client) -> None:
+    everything = text_of(client.get("/?theme=hav"))
+    assert "Ingen utlysninger passet søket" not in everything
+    assert "Ingen utlysninger passet søket" in text_of(client.get("/?theme=hav&since=2099-01-01"))
+    assert "er ikke en dato" in text_of(client.get("/?since=i-går"))

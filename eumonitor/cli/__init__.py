@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 import click
 
-from eumonitor.cli import archive, demo, digest, feedback, match, norsk, web
+from eumonitor.cli import archive, demo, digest, feedback, match, norsk, subscriber, web
 from eumonitor.config import resolve_root
 from eumonitor.context import parse_now
 
@@ -67,6 +67,7 @@ COMMANDS = (
     feedback.feedback,
     digest.run,
     web.serve,
+    subscriber.subscriber,
     web.user,
 )
 

@@ -144,7 +144,7 @@ def show(ctx: click.Context, identifier: str, source: str, as_json: bool) -> Non
         data = output.call_json(call, record, history, app.today())
         click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
     else:
-        click.echo("\n".join(output.call_lines(call, record, history, app.today())))
+        click.echo("\n".join(output.call_lines(call, record, history, app.today(), app.zone)))
 
 
 @click.command("test-source")

@@ -67,7 +67,7 @@ def send(ctx: click.Context, dry_run: bool, week: IsoWeek | None) -> None:
     with process_lock_or_exit(ctx, app):
         reports = jobs.send_due(app, dry_run, week)
     click.echo("\n".join(output.send_lines(reports, dry_run)))
-    if any(r.failed for r in reports):
+    if any(r.troubled for r in reports):
         ctx.exit(1)
 
 
@@ -82,12 +82,12 @@ def run(ctx: click.Context, once: bool) -> None:
     # APScheduler: only this command needs it
     from eumonitor.scheduler import build_scheduler, configure_logging, logged, run_forever
 
-    configure_logging()
     obj = ctx.find_root().obj
     schedule = app.config.settings.schedule
+    configure_logging(schedule.timezone)
     table = jobs.job_table(obj["root"], obj["now"], schedule)
     with process_lock_or_exit(ctx, app):
-        logged("digest-catch-up", table["digest-catch-up"][1])()
+        logged("digest-catch-up", jobs.startup_job(obj["root"], obj["now"]))()
         run_forever(build_scheduler(schedule.timezone, table))
 
 

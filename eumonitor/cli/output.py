@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import asdict
-from datetime import date
+from datetime import UTC, date, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +16,7 @@ from eumonitor.nb import (
     change_detail,
     date_nb,
     days_left_nb,
+    local_date_nb,
     money_nb,
 )
 from eumonitor.sources.textsafe import strip_controls
@@ -176,11 +177,16 @@ def call_json(call: Call, record: dict[str, Any], history: list[dict[str, Any]],
     return data
 
 
-def call_lines(call: Call, record: dict[str, Any], history: list[dict[str, Any]], today: date) -> list[str]:
-    return terminal_safe(_call_lines(call, record, history, today))
+def call_lines(
+    call: Call, record: dict[str, Any], history: list[dict[str, Any]], today: date, zone: tzinfo = UTC
+) -> list[str]:
+    """`show`: one call; the archive's moments (first seen, history) as dates in the city's time zone."""
+    return terminal_safe(_call_lines(call, record, history, today, zone))
 
 
-def _call_lines(call: Call, record: dict[str, Any], history: list[dict[str, Any]], today: date) -> list[str]:
+def _call_lines(
+    call: Call, record: dict[str, Any], history: list[dict[str, Any]], today: date, zone: tzinfo
+) -> list[str]:
     nxt = call.next_deadline(today)
     b = call.budget
     lines = [
@@ -201,8 +207,9 @@ def _call_lines(call: Call, record: dict[str, Any], history: list[dict[str, Any]
         ),
         *eligibility_lines(call),
         f"Lenke: {call.url}",
-        f"Først sett: {record['first_seen'][:10]} · sist sett: {record['last_seen'][:10]}"
-        + ("" if record["listed"] else f" · ikke lenger listet siden {record['unlisted_at'][:10]}"),
+        f"Først sett: {local_date_nb(record['first_seen'], zone)} · "
+        f"sist sett: {local_date_nb(record['last_seen'], zone)}"
+        + ("" if record["listed"] else f" · ikke lenger listet siden {local_date_nb(record['unlisted_at'], zone)}"),
     ]
     if call.summary:
         lines += ["", call.summary]
@@ -210,8 +217,9 @@ def _call_lines(call: Call, record: dict[str, Any], history: list[dict[str, Any]
         lines += ["", "Historikk:"]
         for h in history:
             detail = change_detail(h)
+            when = local_date_nb(h["at"], zone)
             kind = CHANGE_NB.get(h["kind"], h["kind"])
-            lines.append(f"  {date_nb(h['at'][:10])}  {kind}" + (f": {detail}" if detail else ""))
+            lines.append(f"  {when}  {kind}" + (f": {detail}" if detail else ""))
     return lines
 
 
@@ -223,6 +231,7 @@ def send_lines(reports: Sequence[Any], dry_run: bool) -> list[str]:
     for report in reports:
         lines.append(report.summary(dry_run))
         lines.extend(f"  ikke sendt til {email}: {error}" for email, error in report.failed)
+        lines.extend(f"  usikkert om {email} fikk det: {error}" for email, error in report.uncertain)
         lines.extend(f"  ville sendt til {sub.email}: {rendered.subject}" for sub, rendered in report.previews)
     return lines
 

@@ -6,6 +6,7 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from eumonitor.config.checker import ConfigError, NoConfigError, Problem, load_folder
 from eumonitor.config.digests import load_digests
@@ -76,6 +77,24 @@ def load_config(root: Path, kinds: Mapping[str, Any] | None = None) -> Config:
     # so a broken profile is reported once (in its file) and not again in each digest naming it.
     digests, found = load_digests(root, {p.stem for p in (root / "profiles").glob("*.toml")})
     problems.extend(found)
+    if digests:
+        problems.extend(_check_base_url(root, settings.web.base_url))
     if problems:
         raise ConfigError(problems)
     return Config(root=root, settings=settings, sources=sources, digests=digests, profiles=profiles)
+
+
+def _check_base_url(root: Path, base_url: str) -> list[Problem]:
+    """Digests link back to the web app (each call, "Mine varsler", the one-click unsubscribe): without an
+    absolute address those links would be missing or broken in every mail."""
+    parts = urlsplit(base_url)
+    if parts.scheme in ("http", "https") and parts.netloc and not parts.query and not parts.fragment:
+        return []
+    text = (root / "config.toml").read_text(encoding="utf-8") if (root / "config.toml").exists() else ""
+    position = text.find("base_url")
+    line = text.count("\n", 0, position) + 1 if position >= 0 else None
+    message = (
+        f"skal være en absolutt http(s)-adresse som https://eumonitor.kommune.no når digests/ har sammendrag "
+        f"(lenkene i e-postene peker dit), fikk {base_url!r}"
+    )
+    return [Problem("config.toml", "web.base_url", message, line)]

@@ -53,6 +53,17 @@ class ScheduleConfig:
     timezone: str = "Europe/Oslo"
     collect: str = "0 6 * * *"  # collect and match every morning
     digest: str = "0 7 * * mon"  # weekly digests on Monday morning
+    # A digest missed while the scheduler was down is sent only this many hours after its time, and only
+    # once that week's collect has had an answer; later, the next week's digest covers the time instead.
+    catch_up_hours: int = 12
+
+
+@dataclass(frozen=True)
+class NotifyConfig:
+    """An optional chat channel: Apprise URLs (Teams, Slack, a JSON webhook ...) that get each digest's summary
+    and the staff alerts. The URLs hold the channel's secret token, so config.toml must not be world-readable."""
+
+    urls: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -102,6 +113,7 @@ class Settings:
     archive: ArchiveConfig = field(default_factory=ArchiveConfig)
     http: HttpConfig = field(default_factory=HttpConfig)
     schedule: ScheduleConfig = field(default_factory=ScheduleConfig)
+    notify: NotifyConfig = field(default_factory=NotifyConfig)
     smtp: SmtpConfig = field(default_factory=SmtpConfig)
     alerts: AlertsConfig = field(default_factory=AlertsConfig)
     web: WebConfig = field(default_factory=WebConfig)

@@ -49,6 +49,21 @@ def check_delivery_settings(settings: Settings) -> list[tuple[str, str]]:
     if settings.alerts.after_failures < 1:
         found.append(("alerts.after_failures", f"skal være minst 1, fikk {settings.alerts.after_failures}"))
     found.extend(_check_schedule(settings.schedule))
+    found.extend(_check_notify(settings.notify.urls))
+    return found
+
+
+def _check_notify(urls: tuple[str, ...]) -> list[tuple[str, str]]:
+    if not urls:
+        return []
+    import apprise  # only when a chat channel is configured
+
+    found = []
+    for url in urls:
+        if not apprise.Apprise().add(url):
+            # Never the whole URL: it holds the channel's secret token.
+            scheme = url.split("://", 1)[0] + "://…" if "://" in url else "uten skjema"
+            found.append(("notify.urls", f"Apprise kjenner ikke adressen ({scheme}); se Apprise' liste over tjenester"))
     return found
 
 
@@ -61,6 +76,8 @@ def _check_schedule(schedule: ScheduleConfig) -> list[tuple[str, str]]:
     except (ZoneInfoNotFoundError, ValueError):
         found.append(("schedule.timezone", f"ukjent tidssone {schedule.timezone!r}, f.eks. Europe/Oslo"))
         zone = ZoneInfo("UTC")  # the crontab lines are still checked, so every problem shows at once
+    if not 0 <= schedule.catch_up_hours <= 144:
+        found.append(("schedule.catch_up_hours", f"skal være 0-144 timer, fikk {schedule.catch_up_hours}"))
     for key in ("collect", "digest"):
         try:
             CronTrigger.from_crontab(getattr(schedule, key), timezone=zone)

@@ -7,6 +7,7 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from eumonitor.digests.build import shorten
 from eumonitor.digests.mailer import DeliveryError, Mailer, build_message
 
 log = logging.getLogger(__name__)
@@ -51,7 +52,8 @@ def alert_text(failing: Sequence[FailingSource]) -> tuple[str, str]:
     lines = ["Disse kildene har feilet ved hver innhenting i det siste:", ""]
     for f in failing:
         streak = f"{f.streak} feil på rad" if f.streak > 1 else "feilet ved siste innhenting"
-        lines += [f"* {f.title} ({f.source}): {streak}", f"  Siste feil: {f.last_error or 'ukjent'}", ""]
+        error = shorten(f.last_error, 300) if f.last_error else "ukjent"
+        lines += [f"* {f.title} ({f.source}): {streak}", f"  Siste feil: {error}", ""]
     lines += [
         "Utlysninger fra disse kildene kommer ikke med i sammendragene før feilen er rettet.",
         "Prøv `eumonitor test-source KILDE` for å se hva som skjer.",
@@ -86,4 +88,8 @@ def send_alerts(store, config, mailer: Mailer, now: datetime) -> list[FailingSou
             mailer.send(message)
         except DeliveryError as exc:
             log.warning("alert to %s failed: %s", address, exc)
+    if config.settings.notify.urls:
+        from eumonitor.digests.chat import post_alert
+
+        post_alert(config, subject, text)
     return failing

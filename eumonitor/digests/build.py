@@ -4,146 +4,28 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from dataclasses import replace
+from datetime import date, datetime, timedelta
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 from zoneinfo import ZoneInfo
 
-from eumonitor.model import Call, DigestSpec, Match, Profile, Subscriber, utc_stamp
+from eumonitor.digests.view import CallKey, Digest, DigestInputs, IsoWeek, Item, SourceHealth, Theme
+from eumonitor.model import DigestSpec, Match, Subscriber, utc_stamp
 from eumonitor.nb import date_nb, days_left_nb, money_nb
 
 SUMMARY_CHARS = 240  # about two lines in a mail client
-CallKey = tuple[str, str]
-
-
-@dataclass(frozen=True, order=True)
-class IsoWeek:
-    """An ISO week such as 2026-W26; the unit a digest is sent (and deduplicated) by."""
-
-    year: int
-    week: int
-
-    @classmethod
-    def parse(cls, text: str) -> IsoWeek:
-        try:
-            year, week = text.strip().upper().split("-W")
-            monday = date.fromisocalendar(int(year), int(week), 1)
-        except ValueError as exc:
-            raise ValueError(f"ugyldig uke {text!r}; skriv f.eks. 2026-W26") from exc
-        return cls.of(monday)
-
-    @classmethod
-    def of(cls, day: date) -> IsoWeek:
-        year, week, _ = day.isocalendar()
-        return cls(year, week)
-
-    def __str__(self) -> str:
-        return f"{self.year}-W{self.week:02d}"
-
-    def monday(self) -> date:
-        return date.fromisocalendar(self.year, self.week, 1)
-
-    def start(self, tz: ZoneInfo) -> datetime:
-        """Monday 00:00 of this week in the city's time zone."""
-        return datetime.combine(self.monday(), time(0, 0), tz)
-
-    def next(self) -> IsoWeek:
-        return IsoWeek.of(self.monday() + timedelta(days=7))
-
-
-@dataclass(frozen=True)
-class Theme:
-    """One theme a call matched, with its score (0-1) and the terms that carried it."""
-
-    profile_id: str
-    title: str
-    score: float
-    why: tuple[str, ...] = ()
-
-    @property
-    def percent(self) -> int:
-        return round(self.score * 100)
-
-
-@dataclass(frozen=True)
-class Item:
-    """One call as a digest shows it."""
-
-    key: CallKey
-    title: str
-    url: str
-    app_url: str
-    programme: str
-    identifier: str
-    status: str
-    next_deadline: date | None
-    deadline_text: str  # "15. mars 2026 (12 dager igjen)"
-    budget_text: str  # "" when the source gives no budget
-    summary: str
-    themes: tuple[Theme, ...]
-    why: tuple[str, ...]
-    change: str = ""  # for "Endringer": what changed, in Norwegian
-    also: tuple[tuple[str, str], ...] = ()  # (source title, url) of the same call on other sources
-
-    @property
-    def score(self) -> float:
-        return max((t.score for t in self.themes), default=0.0)
-
-
-@dataclass(frozen=True)
-class SourceHealth:
-    """How one source did in the digest's period: runs that failed or returned nothing."""
-
-    source: str
-    title: str
-    errors: int = 0
-    empty: int = 0
-    last_error: str = ""
-
-
-@dataclass(frozen=True)
-class DigestInputs:
-    """What the archive knows, gathered once per send and shared by every subscriber of a digest."""
-
-    today: date
-    profiles: Mapping[str, Profile]
-    calls: Mapping[CallKey, Call]  # every call that matched one of the digest's themes
-    matches: Mapping[CallKey, Sequence[Match]]  # state "match" only
-    changes: Sequence[Mapping[str, Any]]  # change rows (source, external_id, at, kind, old, new) over the widest period
-    health: Sequence[SourceHealth] = ()
-    base_url: str = ""
-    # The same call announced on other sources (interreg.no and the programme's own site): shown once.
-    also: Mapping[CallKey, Sequence[tuple[str, str]]] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Digest:
-    """The view model both templates render: one subscriber, one week."""
-
-    digest_id: str
-    title: str
-    week: IsoWeek
-    subscriber: Subscriber
-    period_start: datetime
-    period_end: datetime
-    today: date
-    subject: str
-    new: tuple[Item, ...]
-    new_total: int
-    closing: tuple[Item, ...]
-    closing_total: int
-    changes: tuple[Item, ...]
-    changes_total: int
-    themes: tuple[str, ...]  # the subscriber's theme titles
-    health: tuple[SourceHealth, ...]
-    closing_days: int
-    base_url: str = ""
-    counts: Mapping[str, int] = field(default_factory=dict)
-
-    @property
-    def is_empty(self) -> bool:
-        return not (self.new or self.closing or self.changes)
+__all__ = [
+    "Digest",
+    "DigestInputs",
+    "IsoWeek",
+    "Item",
+    "SourceHealth",
+    "Theme",
+    "build_digest",
+    "period_for",
+    "shorten",
+]
 
 
 def period_for(week: IsoWeek, now: datetime, last_end: datetime | None, zone: ZoneInfo) -> tuple[datetime, datetime]:
@@ -163,12 +45,11 @@ def build_digest(
     themes = spec.profiles_for(subscriber)
     relevant = _relevant(data, themes)
     start, end = period
-    after, until = utc_stamp(start), utc_stamp(end)
-    in_period = [c for c in data.changes if after < c["at"] <= until and _key(c) in relevant]
-    new_keys = {_key(c) for c in in_period if c["kind"] == "new"}
-    new = _ranked(data, relevant, new_keys)
-    changed = _changes(data, relevant, in_period, new_keys)
-    closing = _closing(data, relevant, spec.closing_days, new_keys)
+    # The archive began inside the period: everything in it is "new", which tells the reader nothing.
+    first = data.archive_started is not None and data.archive_started > start
+    new, closing, changed = _sections(data, relevant, period, spec.closing_days, first)
+    urgent = {i.key for i in closing}
+    listed_new = [i for i in new if i.key not in urgent]  # an urgent new call is listed once, under closing
     limit = spec.per_section
     digest = Digest(
         digest_id=spec.id,
@@ -179,19 +60,101 @@ def build_digest(
         period_end=end,
         today=data.today,
         subject="",
-        new=tuple(new[:limit]),
+        new=tuple(listed_new[:limit]),
         new_total=len(new),
-        closing=tuple(closing[:limit]),
+        closing=tuple(closing),  # never capped
         closing_total=len(closing),
         changes=tuple(changed[:limit]),
         changes_total=len(changed),
         themes=tuple(data.profiles[p].title for p in themes if p in data.profiles),
-        health=tuple(h for h in data.health if h.errors or h.empty),
+        health=tuple(h for h in data.health if h.troubled),
         closing_days=spec.closing_days,
         base_url=data.base_url,
         counts={"new": len(new), "closing": len(closing), "changes": len(changed)},
+        new_closing=len(new) - len(listed_new),
+        # The web search's "first seen from" filter starts on the period's first day.
+        more_new=_more_links(data, themes, listed_new[limit:], {"since": start.date().isoformat()}),
+        more_changes=_more_links(data, themes, changed[limit:], {"status": "open"}),
+        first=first,
+        started=_day(data.archive_started, data.zone) if first else None,
+        best=_best_per_theme(data, relevant, themes, limit) if first else (),
+        notice=_no_data_notice(data, start),
     )
     return _with_subject(digest, new)
+
+
+def _sections(
+    data: DigestInputs,
+    relevant: Mapping[CallKey, tuple[Match, ...]],
+    period: tuple[datetime, datetime],
+    closing_days: int,
+    first: bool,
+) -> tuple[list[Item], list[Item], list[Item]]:
+    """New calls, calls closing soon and changed calls, each ranked and uncapped."""
+    after, until = utc_stamp(period[0]), utc_stamp(period[1])
+    in_period = [c for c in data.changes if after < c["at"] <= until and _key(c) in relevant] if not first else []
+    new_keys = {_key(c) for c in in_period if c["kind"] == "new"}
+    new = _ranked(data, relevant, new_keys)
+    changed = _changes(data, relevant, in_period, new_keys)
+    # Every urgent deadline is listed, new or not: a call closing in three days is the one an adviser must see.
+    closing = _closing(data, relevant, closing_days, new_keys)
+    return new, closing, changed
+
+
+def _best_per_theme(
+    data: DigestInputs, relevant: Mapping[CallKey, tuple[Match, ...]], themes: Sequence[str], limit: int
+) -> tuple[tuple[str, tuple[Item, ...]], ...]:
+    """A first digest's body: per theme, its best calls one can still apply to, by that theme's score."""
+    found = []
+    for profile_id in themes:
+        scored = []
+        for key, matches in relevant.items():
+            call = data.calls[key]
+            mine = [m for m in matches if m.profile_id == profile_id]
+            still_open = call.status in ("open", "forthcoming") and (
+                not call.deadlines or call.next_deadline(data.today) is not None
+            )
+            if mine and still_open:
+                scored.append((-mine[0].score, call.title, key))
+        items = tuple(_item(data, key, relevant[key]) for _score, _title, key in sorted(scored)[:limit])
+        if items:
+            title = data.profiles[profile_id].title if profile_id in data.profiles else profile_id
+            found.append((title, items))
+    return tuple(found)
+
+
+def _no_data_notice(data: DigestInputs, start: datetime) -> str:
+    """The first paragraph when no collect got an answer during the period: what the reader sees is old news."""
+    if data.last_answer is not None and data.last_answer > start:
+        return ""
+    if data.last_answer is None:
+        return "Ingen nye data: ingen av kildene har svart ennå, så arkivet har ingen utlysninger å melde om."
+    day = date_nb(_day(data.last_answer, data.zone))
+    return (
+        f"Ingen nye data fra kildene siden {day}: ingen innhenting har lyktes i perioden. "
+        "Fristene og treffene nedenfor er det arkivet visste da."
+    )
+
+
+def _day(moment: datetime | None, zone: ZoneInfo | None) -> date | None:
+    if moment is None:
+        return None
+    return moment.astimezone(zone).date() if zone else moment.date()
+
+
+def _more_links(
+    data: DigestInputs, themes: Sequence[str], hidden: Sequence[Item], extra: Mapping[str, str]
+) -> tuple[tuple[str, str], ...]:
+    """Per theme among the calls a cap left out: a link to the web search listing that theme's calls."""
+    if not hidden or not data.base_url:
+        return ()
+    wanted = {item.themes[0].profile_id for item in hidden if item.themes}
+    links = []
+    for profile_id in themes:
+        if profile_id in wanted:
+            title = data.profiles[profile_id].title if profile_id in data.profiles else profile_id
+            links.append((title, f"{data.base_url.rstrip('/')}/?{urlencode({'theme': profile_id, **extra})}"))
+    return tuple(links)
 
 
 def _relevant(data: DigestInputs, themes: Sequence[str]) -> dict[CallKey, tuple[Match, ...]]:
@@ -212,16 +175,17 @@ def _ranked(data: DigestInputs, relevant: Mapping[CallKey, tuple[Match, ...]], k
 
 
 def _closing(
-    data: DigestInputs, relevant: Mapping[CallKey, tuple[Match, ...]], days: int, skip: set[CallKey]
+    data: DigestInputs, relevant: Mapping[CallKey, tuple[Match, ...]], days: int, new: set[CallKey]
 ) -> list[Item]:
+    """Open calls whose next deadline is within `days`, nearest first; the new ones are marked."""
     last_day = data.today + timedelta(days=days)
     keys = set()
     for key in relevant:
         call = data.calls[key]
         deadline = call.next_deadline(data.today)
-        if key not in skip and call.status == "open" and deadline is not None and deadline <= last_day:
+        if call.status == "open" and deadline is not None and deadline <= last_day:
             keys.add(key)
-    items = [_item(data, key, relevant[key]) for key in keys]
+    items = [replace(_item(data, key, relevant[key]), is_new=key in new) for key in keys]
     return sorted(items, key=lambda i: (i.next_deadline or date.max, -i.score, i.title, i.key))
 
 
@@ -291,7 +255,9 @@ def _with_subject(digest: Digest, new: Sequence[Item]) -> Digest:
     counts = Counter(t.title for item in new for t in item.themes[:1])
     top = ", ".join(title for title, _ in counts.most_common(3))
     head = f"{digest.title}, uke {digest.week.week}"
-    if new:
+    if digest.first:
+        subject = f"{head}: første sammendrag – de beste åpne utlysningene per tema"
+    elif new:
         subject = f"{head}: {len(new)} {'nytt treff' if len(new) == 1 else 'nye treff'} – {top}"
     elif digest.closing_total:
         deadlines = "1 frist" if digest.closing_total == 1 else f"{digest.closing_total} frister"

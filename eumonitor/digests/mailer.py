@@ -21,11 +21,16 @@ DEFAULT_FROM = "eumonitor@localhost"
 
 
 class DeliveryError(EumonitorError):
-    """The message was not accepted; `permanent` when the server refused this recipient for good."""
+    """The message was not accepted; `permanent` when the server refused this recipient for good.
 
-    def __init__(self, message: str, permanent: bool = False):
+    `ambiguous` when the whole message had been transmitted and the connection was lost before the server's
+    reply: the server may well have stored it, so sending it again could deliver it twice.
+    """
+
+    def __init__(self, message: str, permanent: bool = False, ambiguous: bool = False):
         super().__init__(message)
         self.permanent = permanent
+        self.ambiguous = ambiguous
 
 
 class Mailer(Protocol):
@@ -69,21 +74,71 @@ def build_message(
     return message
 
 
+class _DataTracking:
+    """Remembers whether the message body went out: the one point after which a lost connection is ambiguous.
+
+    smtplib's own data() sends DATA, waits for 354, sends the body and waits for 250 in one call, so a
+    drop before 354 (nothing stored, safe to retry) and one after the body (maybe stored) look the same.
+    """
+
+    body_sent = False
+
+    def data(self, msg: bytes | str) -> tuple[int, bytes]:
+        self.putcmd("data")  # type: ignore[attr-defined]
+        code, reply = self.getreply()  # type: ignore[attr-defined]
+        if code != 354:
+            raise smtplib.SMTPDataError(code, reply)
+        payload = msg.encode("ascii") if isinstance(msg, str) else msg
+        payload = re.sub(rb"(?:\r\n|\n|\r(?!\n))", b"\r\n", payload)
+        payload = re.sub(rb"(?m)^\.", b"..", payload)  # RFC 5321 4.5.2: dot-stuffing
+        if not payload.endswith(b"\r\n"):
+            payload += b"\r\n"
+        self.body_sent = True  # from here on the server may have the whole message
+        self.send(payload + b".\r\n")  # type: ignore[attr-defined]
+        return self.getreply()  # type: ignore[attr-defined]
+
+
+class _Smtp(_DataTracking, smtplib.SMTP):
+    pass
+
+
+class _SmtpSsl(_DataTracking, smtplib.SMTP_SSL):
+    pass
+
+
 class SmtpMailer:
-    """SMTP with STARTTLS, TLS or none, and login; one connection reused, reopened once if it drops."""
+    """SMTP with STARTTLS, TLS or none, and login; one connection reused, reopened once if it drops.
+
+    Reopened only when the drop came before the message body was sent: after that, the server may have
+    stored it, and the failure is ambiguous (never retried here, recorded as such by the caller).
+    """
 
     transport = "smtp"
 
     def __init__(self, config: SmtpConfig, environ: Mapping[str, str] | None = None):
         self.config = config
         self.environ = os.environ if environ is None else environ
-        self._smtp: smtplib.SMTP | None = None
+        self._smtp: _Smtp | _SmtpSsl | None = None
 
     def send(self, message: EmailMessage) -> None:
         for attempt in (1, 2):
             try:
-                self._connection().send_message(message)
+                smtp = self._connection()
+                smtp.body_sent = False
+                try:
+                    smtp.send_message(message)
+                except (smtplib.SMTPServerDisconnected, OSError) as exc:
+                    if smtp.body_sent:
+                        raise _Ambiguous(exc) from exc
+                    raise
                 return
+            except _Ambiguous as exc:
+                self.close()
+                raise DeliveryError(
+                    f"Forbindelsen til {self._where()} brøt etter at meldingen var sendt, før tjeneren bekreftet "
+                    f"den; den kan ha kommet fram og sendes ikke på nytt automatisk ({exc.cause})",
+                    ambiguous=True,
+                ) from exc.cause
             except smtplib.SMTPRecipientsRefused as exc:
                 codes = "; ".join(f"{code} {_text(reply)}" for code, reply in exc.recipients.values())
                 raise DeliveryError(f"Mottakeren ble avvist av e-posttjeneren: {codes}", permanent=True) from exc
@@ -98,15 +153,15 @@ class SmtpMailer:
                 self.close()
                 raise DeliveryError(f"Kunne ikke sende via {self._where()}: {exc}") from exc
 
-    def _connection(self) -> smtplib.SMTP:
+    def _connection(self) -> _Smtp | _SmtpSsl:
         if self._smtp is not None:
             return self._smtp
         cfg = self.config
         context = ssl.create_default_context()
         if cfg.security == "tls":
-            smtp: smtplib.SMTP = smtplib.SMTP_SSL(cfg.host, cfg.port, timeout=cfg.timeout, context=context)
+            smtp: _Smtp | _SmtpSsl = _SmtpSsl(cfg.host, cfg.port, timeout=cfg.timeout, context=context)
         else:
-            smtp = smtplib.SMTP(cfg.host, cfg.port, timeout=cfg.timeout)
+            smtp = _Smtp(cfg.host, cfg.port, timeout=cfg.timeout)
         try:
             if cfg.security == "starttls":
                 smtp.starttls(context=context)
@@ -137,13 +192,22 @@ class SmtpMailer:
         self._smtp = None
 
 
+class _Ambiguous(Exception):
+    """Internal: the connection failed after the body was sent."""
+
+    def __init__(self, cause: BaseException):
+        super().__init__(str(cause))
+        self.cause = cause
+
+
 class FileMailer:
     """Writes each message to the outbox as .eml (and its HTML part as .html, to open in a browser)."""
 
     transport = "outbox"
 
-    def __init__(self, outbox: Path):
+    def __init__(self, outbox: Path, label: str = ""):
         self.outbox = outbox
+        self.label = label or str(outbox)  # how output names the folder ("var/outbox")
 
     def send(self, message: EmailMessage) -> None:
         self.outbox.mkdir(parents=True, exist_ok=True)
@@ -160,9 +224,9 @@ class FileMailer:
         pass
 
 
-def mailer_for(config: SmtpConfig, outbox: Path) -> Mailer:
+def mailer_for(config: SmtpConfig, outbox: Path, label: str = "") -> Mailer:
     """SMTP when a host is configured; otherwise the outbox, so a fresh machine works without a mail server."""
-    return SmtpMailer(config) if config.host else FileMailer(outbox)
+    return SmtpMailer(config) if config.host else FileMailer(outbox, label)
 
 
 def _file_stem(message: EmailMessage) -> str:

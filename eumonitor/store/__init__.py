@@ -18,6 +18,7 @@ from eumonitor.store.links import LinksMixin
 from eumonitor.store.matches import MatchesMixin
 from eumonitor.store.runs import RunsMixin
 from eumonitor.store.search import SearchMixin
+from eumonitor.store.subscribers import SubscribersMixin
 from eumonitor.store.vectors import VectorsMixin
 from eumonitor.store.weblog import WebLogMixin
 
@@ -36,6 +37,7 @@ class Store(
     VectorsMixin,
     LinksMixin,
     JudgementsMixin,
+    SubscribersMixin,
 ):
     """The archive, with one SQLite connection per thread; each mixin holds the queries of one table group.
 

@@ -4,9 +4,17 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from dataclasses import replace
 from datetime import datetime
 
-from eumonitor.model import Delivery, utc_stamp
+from eumonitor.model import Delivery, EumonitorError, utc_stamp
+
+# A delivery in one of these states may have reached the subscriber: never sent again automatically.
+MAYBE_DELIVERED = ("sent", "sending", "uncertain")
+
+
+class DeliveryRecordError(EumonitorError):
+    """The archive could not record a delivery (typically its write lock held past the busy timeout)."""
 
 
 class DeliveriesMixin:
@@ -39,18 +47,37 @@ class DeliveriesMixin:
             return False
         return True
 
+    def begin_delivery(self, delivery: Delivery) -> int | None:
+        """Record that `delivery` is about to be sent (status 'sending'); its row id, or None when this week
+        was already sent, is being sent or may have arrived. Raises DeliveryRecordError when the archive is busy.
+        """
+        try:
+            if not self.record_delivery(replace(delivery, status="sending")):
+                return None
+        except sqlite3.OperationalError as exc:
+            raise DeliveryRecordError(f"Arkivet kunne ikke skrives: {exc}") from exc
+        return int(self.conn.execute("SELECT last_insert_rowid()").fetchone()[0])
+
+    def finish_delivery(self, delivery_id: int, status: str, error: str = "") -> None:
+        """The outcome of a begun delivery: 'sent', 'uncertain' or 'error'. Raises DeliveryRecordError."""
+        try:
+            self.conn.execute("UPDATE deliveries SET status = ?, error = ? WHERE id = ?", (status, error, delivery_id))
+        except sqlite3.OperationalError as exc:
+            raise DeliveryRecordError(f"Arkivet kunne ikke skrives: {exc}") from exc
+
     def delivered_to(self, digest_id: str, week: str) -> set[str]:
-        """Addresses (lower case) that already got this digest week."""
+        """Addresses (lower case) that got this digest week, or may have: those are never sent it again."""
         rows = self.conn.execute(
-            "SELECT subscriber FROM deliveries WHERE digest_id = ? AND week = ? AND status = 'sent'", (digest_id, week)
+            "SELECT subscriber FROM deliveries WHERE digest_id = ? AND week = ? AND status IN (?, ?, ?)",
+            (digest_id, week, *MAYBE_DELIVERED),
         )
         return {r[0] for r in rows}
 
     def last_sent(self, digest_id: str, subscriber: str, before_week: str) -> Delivery | None:
         """The subscriber's latest delivered digest before this week: where the next one's period starts."""
         row = self.conn.execute(
-            "SELECT * FROM deliveries WHERE digest_id = ? AND subscriber = ? AND status = 'sent' AND week < ? "
-            "ORDER BY week DESC LIMIT 1",
+            "SELECT * FROM deliveries WHERE digest_id = ? AND subscriber = ? AND status IN ('sent', 'uncertain') "
+            "AND week < ? ORDER BY week DESC LIMIT 1",
             (digest_id, subscriber.lower(), before_week),
         ).fetchone()
         return _row_to_delivery(row) if row else None

@@ -64,6 +64,28 @@ class RunsMixin:
             streak += 1
         return streak
 
+    def answered(self, source: str | None = None) -> tuple[datetime | None, datetime | None]:
+        """(first, last) start of a run that got an answer ('ok' or 'empty'), for one source or any."""
+        sql = "SELECT min(started_at), max(started_at) FROM source_runs WHERE status IN ('ok', 'empty')"
+        row = self.conn.execute(sql + (" AND source = ?" if source else ""), (source,) if source else ()).fetchone()
+        return (_stamp(row[0]), _stamp(row[1])) if row else (None, None)
+
+    def failing_since(self, source: str) -> datetime | None:
+        """When the source's current run of errors began (None when its latest finished run did not fail)."""
+        since = None
+        for row in self.conn.execute(
+            "SELECT status, started_at FROM source_runs WHERE source = ? AND status != 'running' ORDER BY id DESC",
+            (source,),
+        ):
+            if row[0] != "error":
+                break
+            since = row[1]
+        return _stamp(since)
+
+
+def _stamp(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None
+
 
 def _decode_run(row: sqlite3.Row) -> dict[str, Any]:
     data = dict(row)

@@ -230,6 +230,35 @@ ALTER TABLE calls ADD COLUMN applicant_types TEXT NOT NULL DEFAULT '[]';
 CREATE INDEX calls_by_eligibility ON calls(norway_eligible, municipalities_eligible);
 """,
     ),
+    # store/deliveries.py (issue 14): a row is written as 'sending' before the SMTP conversation and finished
+    # after it, so a crash or a lost reply leaves a trace. At most one row per subscriber and week may say
+    # the message went out or may have ('sent', 'sending', 'uncertain'): a second send is refused by SQLite.
+    (
+        70,
+        """
+CREATE UNIQUE INDEX deliveries_at_most_once ON deliveries(digest_id, week, subscriber)
+    WHERE status IN ('sent', 'sending', 'uncertain');
+""",
+    ),
+    # store/subscribers.py (issue 11): who gets which digest. Seeded from digests/*.toml; from then on this
+    # table is the one truth (the CLI and the "Mine varsler" page change it), so an unsubscribe sticks.
+    (
+        71,
+        """
+CREATE TABLE subscribers (
+    id INTEGER PRIMARY KEY,
+    digest_id TEXT NOT NULL,
+    email TEXT NOT NULL,
+    name TEXT NOT NULL DEFAULT '',
+    profiles TEXT NOT NULL DEFAULT '[]',
+    state TEXT NOT NULL DEFAULT 'active',
+    origin TEXT NOT NULL DEFAULT 'file',
+    changed_at TEXT NOT NULL,
+    changed_by TEXT NOT NULL DEFAULT '',
+    UNIQUE (digest_id, email)
+);
+""",
+    ),
     # store/weblog.py: whether a failed login named a real editor (so strangers' made-up e-mails behind a shared
     # address lock out nobody real), and sessions kept server-side so that logging out ends a saved cookie too
     (

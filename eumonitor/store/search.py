@@ -37,6 +37,7 @@ class SearchQuery:
     # Only calls whose source says so ("Norge kan delta", "Kommuner kan søke"); unknown is left out.
     norway: bool = False
     municipalities: bool = False
+    seen_since: date | None = None  # first seen on or after (a digest's "see them all" link for its new calls)
     limit: int = 50
     offset: int = 0
 
@@ -148,6 +149,9 @@ class SearchMixin:
         if query.deadline_before:
             where.append(f"{NEXT_DEADLINE} <= :deadline_before")
             args["deadline_before"] = query.deadline_before.isoformat()
+        if query.seen_since:
+            where.append("c.first_seen >= :seen_since")  # UTC stamps; the date compares as their prefix
+            args["seen_since"] = query.seen_since.isoformat()
         if query.source:
             where.append("c.source = :source")
             args["source"] = query.source

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import secrets
 from datetime import timedelta
 from pathlib import Path
 
@@ -16,6 +14,7 @@ from eumonitor.web.common import current_editor, template_globals
 from eumonitor.web.limits import PreviewGuard
 
 PACKAGE = Path(__file__).resolve().parent.parent
+SUBSCRIBER_PAGES = ("subscriptions.manage", "subscriptions.save", "subscriptions.unsubscribe")
 # Reading pages never need anything from another site; no inline scripts, no foreign styles.
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -54,26 +53,15 @@ def create_app(ctx: AppContext) -> Flask:
 
 
 def _register(app: Flask) -> None:
-    from eumonitor.web import calls, feeds, login, profiles, search, status
+    from eumonitor.web import calls, feeds, login, profiles, search, status, subscriptions
 
-    for module in (search, calls, login, profiles, feeds, status):
+    for module in (search, calls, login, profiles, feeds, status, subscriptions):
         app.register_blueprint(module.bp)
 
 
 def secret_key(ctx: AppContext) -> str:
     """From the configured env var; else a random key kept next to the archive so restarts keep sessions."""
-    from_env = os.environ.get(ctx.config.settings.web.secret_key_env, "")
-    if from_env:
-        return from_env
-    path = ctx.config.archive_path.parent / "web-secret-key"
-    if path.exists():
-        return path.read_text(encoding="utf-8").strip()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_urlsafe(48)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(key)
-    return key
+    return ctx.secret_key
 
 
 def _closed_reading() -> Response | None:
@@ -81,7 +69,8 @@ def _closed_reading() -> Response | None:
     from flask import current_app, redirect, url_for
 
     ctx: AppContext = current_app.extensions["eumonitor"]
-    if ctx.config.settings.web.open_read or request.endpoint in ("login.login", "static"):
+    # A subscriber's signed link is its own credential: "Mine varsler" and the one-click unsubscribe need no login.
+    if ctx.config.settings.web.open_read or request.endpoint in ("login.login", "static", *SUBSCRIBER_PAGES):
         return None
     if current_editor() is None:
         return redirect(url_for("login.login", next=request.full_path.rstrip("?")))

@@ -51,7 +51,7 @@ def history_rows(history: list[dict[str, Any]]) -> list[dict[str, Any]]:
     rows = []
     for change in reversed(history):
         kind = CHANGE_NB.get(change["kind"], change["kind"])
-        rows.append({"at": change["at"][:10], "kind": kind, "detail": change_detail(change)})
+        rows.append({"at": change["at"], "kind": kind, "detail": change_detail(change)})
     return rows
 
 

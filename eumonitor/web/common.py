@@ -95,14 +95,16 @@ def template_globals() -> dict[str, Any]:
         "call_url": call_url,
         "quote": lambda s: quote(str(s), safe=""),
         "local_time": local_time,
+        "local_date": local_date,
+        "zone_name": lambda: app_ctx().config.settings.schedule.timezone,
     }
 
 
 def local_time(moment: datetime | str | None) -> str:
-    """A stored moment (UTC) as the city's clock shows it ([schedule] timezone), e.g. "2026-06-22 07:00"."""
-    if not moment:
-        return ""
-    value = datetime.fromisoformat(moment) if isinstance(moment, str) else moment
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.astimezone(app_ctx().zone).strftime("%Y-%m-%d %H:%M")
+    """A stored moment (UTC) as the city's clock shows it ([schedule] timezone): "22. juni 2026 kl. 07:00"."""
+    return nb.local_time_nb(moment, app_ctx().zone)
+
+
+def local_date(moment: datetime | str | None) -> str:
+    """A stored moment's date in the city's time zone: "17. juni 2026"."""
+    return nb.local_date_nb(moment, app_ctx().zone)

@@ -17,7 +17,7 @@ from eumonitor.web.common import app_ctx, profile_titles
 bp = Blueprint("search", __name__)
 PER_PAGE = 20
 MAX_PAGE = 500  # deep pages cost an OFFSET scan and nobody reads them
-FILTER_KEYS = ("q", "programme", "status", "theme", "from", "to", "source", "norway", "municipalities")
+FILTER_KEYS = ("q", "programme", "status", "theme", "from", "to", "source", "norway", "municipalities", "since")
 
 
 def whole_number(text: str, low: int, high: int) -> int | None:
@@ -67,6 +67,7 @@ def query_from_args(args: Mapping[str, str], themes: Mapping[str, str]) -> tuple
         "theme": theme,
         "norway": bool(args.get("norway")),
         "municipalities": bool(args.get("municipalities")),
+        "seen_since": _date(args.get("since", ""), "Ny siden", problems),
         "limit": PER_PAGE,
         "offset": (page - 1) * PER_PAGE,
     }

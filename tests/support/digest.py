@@ -67,7 +67,12 @@ def change(c: Call, kind: str, at: str = "2026-06-20T04:00:00+00:00", old=None, 
     return {"source": c.source, "external_id": c.external_id, "at": at, "kind": kind, "old": old, "new": new}
 
 
-def inputs(calls, matches, changes, health=(), base_url="") -> DigestInputs:
+# An ordinary week: the archive has collected for months, and this morning's collect got its answers.
+STARTED = datetime(2026, 3, 2, 6, 0, tzinfo=OSLO)
+ANSWERED = datetime(2026, 6, 22, 6, 0, tzinfo=OSLO)
+
+
+def inputs(calls, matches, changes, health=(), base_url="", started=STARTED, answered=ANSWERED) -> DigestInputs:
     by_key: dict = {}
     for m in matches:
         by_key.setdefault((m.source, m.external_id), []).append(m)
@@ -79,6 +84,9 @@ def inputs(calls, matches, changes, health=(), base_url="") -> DigestInputs:
         changes=list(changes),
         health=tuple(health),
         base_url=base_url,
+        archive_started=started,
+        last_answer=answered,
+        zone=OSLO,
     )
 
 

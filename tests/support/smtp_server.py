@@ -20,7 +20,10 @@ def free_port() -> int:
 
 class SmtpSink:
     """Accepts mail on 127.0.0.1. `reject`: addresses refused with 550. `die_after`: after that many accepted
-    messages the server stops listening and drops the connection, as a crashed mail server would."""
+    messages the server stops listening and drops the connection, as a crashed mail server would.
+    `drop_before_reply`: that many messages are stored and then the connection is cut before the 250, as a
+    server that crashed between writing the mail to disk and answering. `on_data` is called with each
+    message as it arrives (before the reply), for tests that act at that moment."""
 
     def __init__(
         self,
@@ -29,8 +32,12 @@ class SmtpSink:
         login: tuple[str, str] | None = None,
         tls: str | None = None,
         tls_context=None,
+        drop_before_reply: int = 0,
+        on_data=None,
     ):
         self.messages: list[EmailMessage] = []
+        self.drop_before_reply = drop_before_reply
+        self.on_data = on_data
         self.reject = {a.lower() for a in reject}
         self.die_after = die_after
         self.login = login
@@ -61,6 +68,12 @@ class SmtpSink:
 
     async def handle_DATA(self, server, session, envelope):
         self.messages.append(email.message_from_bytes(envelope.content, policy=default))
+        if self.on_data is not None:
+            self.on_data(self.messages[-1])
+        if self.drop_before_reply > 0:
+            self.drop_before_reply -= 1
+            server.transport.abort()  # stored, but the client never hears the 250 (writes after abort are dropped)
+            return "250 OK"
         if self.die_after is not None and len(self.messages) >= self.die_after:
             self.controller.server.close()  # no new connections
             server.loop.call_soon(server.transport.close)  # and this one ends right after the 250 below

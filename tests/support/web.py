@@ -40,7 +40,8 @@ def make_root(tmp: Path, web: str = "", profiles: bool = True) -> Path:
     shutil.copy(REPO / "sources" / "eu-funding-tenders.toml", root / "sources")
     if profiles:
         shutil.copytree(REPO / "profiles", root / "profiles")
-    (root / "config.toml").write_text(f'[archive]\npath = "var/test.db"\n\n[web]\n{web}\n', encoding="utf-8")
+    base = "" if "base_url" in web else 'base_url = "http://127.0.0.1:8080"\n'
+    (root / "config.toml").write_text(f'[archive]\npath = "var/test.db"\n\n[web]\n{base}{web}\n', encoding="utf-8")
     return root
 
 
