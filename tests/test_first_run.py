@@ -36,6 +36,9 @@ EMPTY_ARCHIVE_ARGS: dict[str, list[list[str]]] = {
     "feedback undo": [["1"]],
     "digest send": [[], ["--dry-run"]],
     "run": [["--once"]],
+    "subscriber add": [["ny@bergen.kommune.no"]],
+    "subscriber list": [[]],
+    "subscriber remove": [["ny@bergen.kommune.no"]],
     "user add": [["ny.redaktor@bergen.kommune.no", "--password", "et langt passord 123"]],
 }
 BLOCKING = {"serve", "run"}  # run is covered with --once above; without it, it is the scheduler
@@ -64,6 +67,8 @@ def closed_port() -> int:
 def root(tmp_path: Path) -> Path:
     """The shipped profiles and digests, one EU portal source on a dead loopback port, and no calls yet."""
     root = write_root(tmp_path / "root", f"http://127.0.0.1:{closed_port()}/search-api/prod/rest/search")
+    with (root / "config.toml").open("a", encoding="utf-8") as config:
+        config.write('[web]\nbase_url = "http://127.0.0.1:8080"\n')  # digests link to the web app
     shutil.copytree(REPO / "profiles", root / "profiles")
     shutil.copytree(REPO / "digests", root / "digests")
     (tmp_path / "scans").mkdir()  # a scan folder without a single page
