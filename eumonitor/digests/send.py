@@ -13,6 +13,7 @@ from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from eumonitor.digests.build import IsoWeek, build_digest, period_for
+from eumonitor.digests.feedback_links import with_feedback_links
 from eumonitor.digests.gather import gather, source_health
 from eumonitor.digests.mailer import DEFAULT_FROM, DeliveryError, Mailer, build_message
 from eumonitor.digests.render import Rendered, cached_environment, render_digest
@@ -165,6 +166,7 @@ def _send_one(run: _Run, subscriber: Subscriber, period: tuple[datetime, datetim
     digest = build_digest(spec, subscriber, run.week, period, run.data)
     if token:
         digest = replace(digest, manage_url=manage_url(base_url, token))
+        digest = with_feedback_links(digest, base_url, run.secret)
     rendered = render_digest(digest, run.env)
     if run.mailer is None:
         run.report.previews.append((subscriber, rendered))

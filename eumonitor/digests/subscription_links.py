@@ -13,12 +13,25 @@ PURPOSE = b"eumonitor mine-varsler v1\n"
 
 def make_token(secret: str, digest_id: str, email: str) -> str:
     """`<payload>.<signature>`, both URL-safe base64; the payload is the digest id and the address."""
-    payload = f"{digest_id}\n{email.lower()}".encode()
-    return f"{_b64(payload)}.{_b64(_signature(secret, payload))}"
+    return sign(secret, PURPOSE, f"{digest_id}\n{email.lower()}".encode())
 
 
 def read_token(secret: str, token: str) -> tuple[str, str] | None:
     """(digest id, address) of a genuine token; None for a forged, altered or malformed one."""
+    payload = unsign(secret, PURPOSE, token)
+    if payload is None:
+        return None
+    digest_id, _, email = payload.decode("utf-8", "replace").partition("\n")
+    return (digest_id, email) if digest_id and email else None
+
+
+def sign(secret: str, purpose: bytes, payload: bytes) -> str:
+    """A token for one purpose: the payload and its HMAC, URL-safe; a token made for one purpose fails another."""
+    return f"{_b64(payload)}.{_b64(_signature(secret, payload, purpose))}"
+
+
+def unsign(secret: str, purpose: bytes, token: str) -> bytes | None:
+    """The payload of a genuine token for `purpose`; None for a forged, altered or malformed one."""
     if not secret or token.count(".") != 1:
         return None
     encoded, signature = token.split(".")
@@ -27,10 +40,7 @@ def read_token(secret: str, token: str) -> tuple[str, str] | None:
         given = _unb64(signature)
     except ValueError:
         return None
-    if not hmac.compare_digest(given, _signature(secret, payload)):
-        return None
-    digest_id, _, email = payload.decode("utf-8", "replace").partition("\n")
-    return (digest_id, email) if digest_id and email else None
+    return payload if hmac.compare_digest(given, _signature(secret, payload, purpose)) else None
 
 
 def manage_url(base_url: str, token: str) -> str:
@@ -42,8 +52,8 @@ def unsubscribe_url(base_url: str, token: str) -> str:
     return manage_url(base_url, token) + "/avmeld"
 
 
-def _signature(secret: str, payload: bytes) -> bytes:
-    return hmac.new(secret.encode(), PURPOSE + payload, hashlib.sha256).digest()
+def _signature(secret: str, payload: bytes, purpose: bytes = PURPOSE) -> bytes:
+    return hmac.new(secret.encode(), purpose + payload, hashlib.sha256).digest()
 
 
 def _b64(data: bytes) -> str:

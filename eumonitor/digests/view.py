@@ -56,6 +56,9 @@ class Theme:
     title: str
     score: float
     why: tuple[str, ...] = ()
+    # Signed links the reader can vote with ("Relevant" / "Ikke for oss"); empty without a base_url.
+    relevant_url: str = ""
+    not_url: str = ""
 
     @property
     def percent(self) -> int:

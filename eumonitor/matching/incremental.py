@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from eumonitor.matching import score as matcher
 from eumonitor.matching import vectors
-from eumonitor.matching.feedback import ThemeFeedback
+from eumonitor.matching.feedback import ThemeFeedback, learned_query, term_shift
 from eumonitor.model import Match, Profile
 
 if TYPE_CHECKING:
@@ -157,6 +157,40 @@ def preview(
     after = top(edited) if edited is not None else before
     old_keys, new_keys = [k for k, _ in before], [k for k, _ in after]
     return after, [k for k in new_keys if k not in old_keys], [k for k in old_keys if k not in new_keys]
+
+
+@dataclass(frozen=True)
+class Learned:
+    """What a theme's judgements changed: terms its query gained and lost, and open calls entering or leaving
+    its top list."""
+
+    judgements: int
+    gained: list[str]
+    lost: list[str]
+    entering: list[tuple[str, str]]
+    leaving: list[tuple[str, str]]
+
+
+def learned(store: Store, model: matcher.Model, profile: Profile, today: date, limit: int = 20) -> Learned | None:
+    """The theme as judged against the theme as written; None when nobody has judged it."""
+    feedback = theme_feedback(store, profile.id)
+    if feedback is None:
+        return None
+    base = matcher.profile_vector(model, profile)
+    gained, lost = term_shift(model, base, learned_query(model, base, feedback))
+    open_keys = store.open_call_keys(today)
+    rows = [i for i, key in enumerate(model.keys) if key in open_keys]
+
+    def top(with_feedback: ThemeFeedback | None) -> list[tuple[str, str]]:
+        scored = matcher.score(model, profile, feedback=with_feedback)
+        states = scored.states()
+        chosen = sorted((i for i in rows if states[i] == "match"), key=lambda i: (-scored.scores[i], model.keys[i]))
+        return [model.keys[i] for i in chosen[:limit]]
+
+    before, after = top(None), top(feedback)
+    return Learned(
+        feedback.count, gained, lost, [k for k in after if k not in before], [k for k in before if k not in after]
+    )
 
 
 def current_model(store: Store, profiles: Mapping[str, Profile] | None = None) -> matcher.Model:

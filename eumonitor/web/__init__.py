@@ -14,7 +14,13 @@ from eumonitor.web.common import current_editor, template_globals
 from eumonitor.web.limits import PreviewGuard
 
 PACKAGE = Path(__file__).resolve().parent.parent
-SUBSCRIBER_PAGES = ("subscriptions.manage", "subscriptions.save", "subscriptions.unsubscribe")
+SUBSCRIBER_PAGES = (
+    "subscriptions.manage",
+    "subscriptions.save",
+    "subscriptions.unsubscribe",
+    "votes.confirm",
+    "votes.record",
+)
 # Reading pages never need anything from another site; no inline scripts, no foreign styles.
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -53,9 +59,9 @@ def create_app(ctx: AppContext) -> Flask:
 
 
 def _register(app: Flask) -> None:
-    from eumonitor.web import calls, feeds, login, profiles, search, status, subscriptions
+    from eumonitor.web import calls, feeds, learning, login, profiles, search, status, subscriptions, votes
 
-    for module in (search, calls, login, profiles, feeds, status, subscriptions):
+    for module in (search, calls, login, profiles, learning, feeds, status, subscriptions, votes):
         app.register_blueprint(module.bp)
 
 

@@ -25,6 +25,7 @@ from eumonitor.matching import score as matcher
 from eumonitor.model import Profile
 from eumonitor.web import limits
 from eumonitor.web.common import app_ctx, current_editor, current_profiles, login_required, require_csrf
+from eumonitor.web.learning import learned_view
 from eumonitor.web.preview import compare, models
 
 bp = Blueprint("profiles", __name__)
@@ -74,9 +75,11 @@ def _render(profile: Profile, values: Mapping[str, Any], result: EditResult | No
     ctx = app_ctx()
     path = profile_edit.profile_path(ctx.config.root, profile.id)
     edited = result.profile if result and result.profile else profile
-    rows, leaving = compare(ctx.store, _model(), profile, edited, ctx.today())
+    model = _model()
+    rows, leaving = compare(ctx.store, model, profile, edited, ctx.today())
     body = render_template(
         "web/profile.html",
+        learning=learned_view(profile, model),
         profile=profile,
         values=values,
         blank_rows=EMPTY_ROWS,
