@@ -68,9 +68,8 @@ def refresh_model(
     if model is None:
         if phrases is None:
             phrases = sorted(old.analyzer.names.values()) if old is not None else []
-        calls = list(store.iter_calls())
-        model = matcher.fit(calls, stamp=uuid.uuid4().hex, phrases=phrases)
-        return model, list(range(len(calls))), True
+        model = matcher.fit(store.iter_calls(), stamp=uuid.uuid4().hex, phrases=phrases)
+        return model, list(range(len(model.keys))), True
     known = dict(zip(model.keys, model.hashes, strict=True))
     stale = [key for key, digest in hashes.items() if known.get(key) != digest]
     rows = matcher.update(model, store.calls_by_keys(stale)) if stale else []

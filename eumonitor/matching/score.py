@@ -89,18 +89,33 @@ def _programme_key(call: Call) -> str:
     return f"{call.programme_id} {call.programme}".lower()
 
 
-def fit(calls: Sequence[Call], stamp: str = "", phrases: Iterable[str] = ()) -> Model:
-    """Learn vocabulary and IDF from the archive (counting the given phrases) and vectorise every call."""
+def fit(calls: Iterable[Call], stamp: str = "", phrases: Iterable[str] = ()) -> Model:
+    """Learn vocabulary and IDF from the archive (counting the given phrases) and vectorise every call.
+
+    One pass over `calls`, which may be a stream from the archive: at 50,000 calls, holding every call with
+    its description at once cost most of a gigabyte.
+    """
     vectorizer = new_vectorizer(phrases)
-    matrix = vectorizer.fit_transform(call_document(c) for c in calls)
+    keys: list[tuple[str, str]] = []
+    hashes: list[str] = []
+    programmes: list[str] = []
+
+    def documents() -> Iterable[str]:
+        for call in calls:
+            keys.append(call.key)
+            hashes.append(call.content_hash)
+            programmes.append(_programme_key(call))
+            yield call_document(call)
+
+    matrix = vectorizer.fit_transform(documents())
     return Model(
         vectorizer=vectorizer,
-        keys=[c.key for c in calls],
-        hashes=[c.content_hash for c in calls],
-        programmes=[_programme_key(c) for c in calls],
+        keys=keys,
+        hashes=hashes,
+        programmes=programmes,
         matrix=matrix,
         stamp=stamp,
-        fitted_rows=len(calls),
+        fitted_rows=len(keys),
     )
 
 
