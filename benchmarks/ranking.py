@@ -215,13 +215,15 @@ def main() -> None:
     parser.add_argument("--scans", type=Path, nargs="+", default=default_scans)
     parser.add_argument("--calls", type=int, default=50_000)
     parser.add_argument("--skip-speed", action="store_true")
+    parser.add_argument("--skip-quality", action="store_true")
     parser.add_argument("--step", choices=("match", "load", "edit"), help=argparse.SUPPRESS)
     parser.add_argument("--archive", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.step:
         run_step(args.step, args.archive)
         return
-    quality(args.judgements, args.scans, args.themes)
+    if not args.skip_quality:
+        quality(args.judgements, args.scans, args.themes)
     if not args.skip_speed:
         speed(args.scans, args.calls)
 

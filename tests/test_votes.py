@@ -108,4 +108,15 @@ def test_a_vote_from_the_mail_is_asked_recorded_once_moves_the_call_and_can_be_u
         token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
         undone = web.post(base + action, data={"csrf_token": token}, timeout=30)
         assert undone.status_code == 200 and "er angret" in undone.text
+        # On the call page a logged-in adviser judges too; readers see the buttons only after logging in.
+        page = web.post(
+            f"{base}/call/{link.key[0]}/{link.key[1]}/vurder",
+            data={"csrf_token": token, "profile_id": "kultur", "grade": "0"},
+            timeout=30,
+        )
+        assert page.status_code == 200 and "Registrert som ikke for oss for Kultur" in page.text
+    ctx = AppContext(load_config(root), WEEK2)
+    newest = ctx.store.judgements("kultur")[0]
+    ctx.close()
+    assert (newest["who"], newest["origin"], newest["grade"]) == (EDITOR, "web", 0)
     assert hav_rank(root, link.key[1]) == before

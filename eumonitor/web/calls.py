@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, abort, render_template, request, url_for
+from flask import Blueprint, Response, abort, get_flashed_messages, render_template, request, url_for
 
 from eumonitor.matching import incremental as matching
 from eumonitor.model import Call
@@ -13,6 +13,7 @@ from eumonitor.web import ical
 from eumonitor.web.common import app_ctx, current_profiles, profile_titles
 from eumonitor.web.preview import models
 from eumonitor.web.sanitize import safe_html
+from eumonitor.web.votes import call_judgements
 
 bp = Blueprint("calls", __name__)
 
@@ -74,6 +75,8 @@ def call_page(source: str, external_id: str) -> str:
         extra_fields=extra_fields(call),
         verdict_nb=verdict_nb,
         today=ctx.today(),
+        judged=call_judgements(call.key),
+        messages=get_flashed_messages(),
     )
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
 from eumonitor.digests.feedback_links import FeedbackLink, read_link
-from eumonitor.web.common import app_ctx
+from eumonitor.web.common import app_ctx, current_editor, current_profiles, login_required, require_csrf
 
 bp = Blueprint("votes", __name__)
 INVALID = "Lenken er ugyldig eller endret. Bruk lenkene i sammendraget slik de kom."
@@ -51,3 +51,30 @@ def record(token: str) -> tuple[str, int]:
     if saved is None:
         return _page(token, link, "used", 409)
     return _page(token, link, "done")
+
+
+def call_judgements(key: tuple[str, str]) -> dict[str, str]:
+    """The call's current judgement per theme, in words, for its page."""
+    store = app_ctx().store
+    return {pid: GRADE_NB[g] for pid in current_profiles() if (g := store.feedback_grades(pid).get(key)) is not None}
+
+
+@bp.post("/call/<source>/<path:external_id>/vurder")
+@login_required
+def judge(source: str, external_id: str):
+    """A logged-in adviser's "Relevant" / "Ikke for oss" on the call page."""
+    require_csrf()
+    ctx = app_ctx()
+    profile_id, grade = request.form.get("profile_id", ""), request.form.get("grade", "")
+    if (
+        profile_id not in current_profiles()
+        or grade not in ("0", "2")
+        or ctx.store.get_call(source, external_id) is None
+    ):
+        abort(400, "Ukjent tema, vurdering eller utlysning.")
+    with ctx.store.transaction():
+        ctx.store.add_judgement(profile_id, (source, external_id), int(grade), current_editor() or "", ctx.now(), "web")
+    flash(
+        f"Registrert som {GRADE_NB[int(grade)]} for {current_profiles()[profile_id].title}; lærer ved neste matching."
+    )
+    return redirect(url_for("calls.call_page", source=source, external_id=external_id))
