@@ -15,6 +15,7 @@ from eumonitor.digests.alerts import FailingSource, send_alerts
 from eumonitor.digests.build import IsoWeek
 from eumonitor.digests.render import Rendered
 from eumonitor.model import Call, Profile, Skipped, SourceRun, SourceSpec, Subscriber
+from eumonitor.nb import count_nb
 from eumonitor.sources import kinds
 from eumonitor.sources.collect import Fetch, Finished, Progress, collect, scan_source
 from eumonitor.sources.normalize import best_per_identifier, normalize
@@ -48,8 +49,10 @@ class MorningReport:
         if self.match is None:
             matched = "ingen profiler å matche mot"
         else:
-            matched = f"matchet mot {self.profiles} profiler ({self.match.calls_scored} utlysninger vurdert)"
-        line = f"innhenting: {len(self.runs)} kilder, {new} nye utlysninger, {errors} feil; {matched}"
+            scored = count_nb(self.match.calls_scored, "utlysning", "utlysninger")
+            matched = f"matchet mot {count_nb(self.profiles, 'profil', 'profiler')} ({scored} vurdert)"
+        found = count_nb(new, "ny utlysning", "nye utlysninger")
+        line = f"innhenting: {count_nb(len(self.runs), 'kilde', 'kilder')}, {found}, {errors} feil; {matched}"
         return line + (f"; varslet om {', '.join(f.source for f in self.alerted)}" if self.alerted else "")
 
 

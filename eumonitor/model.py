@@ -163,6 +163,13 @@ class Call:
         upcoming = [d for d in self.deadlines if d >= today]
         return min(upcoming) if upcoming else None
 
+    def status_on(self, today: date) -> str:
+        """The status a person would give the call today: open or forthcoming with every deadline past is closed
+        (the source may have stopped listing it before saying so); the same rule as the archive's search."""
+        if self.status in ("open", "forthcoming") and self.deadlines and max(self.deadlines) < today:
+            return "closed"
+        return self.status
+
 
 @dataclass(frozen=True)
 class Skipped:
@@ -299,3 +306,104 @@ def utc_stamp(moment: datetime) -> str:
     if moment.tzinfo is None:
         raise ValueError("naive datetime given to the archive; pass an aware one")
     return moment.astimezone(UTC).isoformat(timespec="seconds")
+
+
+# "Kan vi delta?": the four answers, mildest first. The rules behind them are data (participation.toml).
+PARTICIPATION_VERDICTS = ("ja", "ukjent", "begrenset", "nei")
+
+
+@dataclass(frozen=True)
+class ListSource:
+    """The published list a participation file is written from, named so a reader can check it."""
+
+    title: str
+    publisher: str
+    url: str
+    published: str  # ISO date of the list
+    checked: str  # ISO date the file was last compared with it
+
+
+@dataclass(frozen=True)
+class ProgrammeRule:
+    """Whether the city can take part in one programme, and why; matched by portal id or by label."""
+
+    name: str
+    verdict: str
+    note: str
+    ids: tuple[str, ...] = ()  # EU portal programme ids or abbreviations (HORIZON, 43108390)
+    labels: tuple[str, ...] = ()  # lower-case parts of a programme label other sources write ("north sea")
+
+
+@dataclass(frozen=True)
+class ConditionRule:
+    """A restriction in a topic's conditions, found sentence by sentence by regular expressions."""
+
+    id: str
+    verdict: str
+    reason: str
+    patterns: tuple[str, ...]
+    # The verdict and reason when the same sentence names Norway or the EEA ("limited to Member States,
+    # Iceland and Norway"); "" keeps `verdict` and `reason`.
+    if_norway_named: str = ""
+    norway_reason: str = ""
+
+
+@dataclass(frozen=True)
+class ExternalActionRule:
+    """EU external action (EuropeAid): calls for actors in partner countries, named in the identifier."""
+
+    programmes: tuple[str, ...] = ()
+    call_types: tuple[str, ...] = ()
+    identifier_country: str = ""  # a regular expression whose one group is the country code
+    country_verdict: str = "nei"
+    country_reason: str = ""
+    multi_verdict: str = "begrenset"
+    multi_reason: str = ""
+    countries: Mapping[str, str] = field(default_factory=dict)  # code -> Norwegian name
+
+
+@dataclass(frozen=True)
+class ParticipationRules:
+    """Everything "Kan vi delta?" is judged by: programmes, topic conditions, external action, municipal roles."""
+
+    source: ListSource
+    programmes: tuple[ProgrammeRule, ...] = ()
+    conditions: tuple[ConditionRule, ...] = ()
+    external_action: ExternalActionRule = field(default_factory=ExternalActionRule)
+    roles: tuple[str, ...] = ()  # regular expressions for a role a municipality can have
+    # Norway is named, or covered: the EEA, or "associated countries" (Norway is associated to the programmes it
+    # takes part in; whether it takes part at all is the programme rule's answer).
+    norway_named: str = r"\b(Norway|Norwegian|Norge|EEA|European Economic Area|EFTA|associated countr(y|ies))\b"
+    path: str = ""  # the file it was read from, shown as the rules' source
+
+
+@dataclass(frozen=True)
+class Factor:
+    """One reason behind a participation verdict; `verdict` "" is information that decides nothing."""
+
+    kind: str  # programme | countries | conditions | external | role
+    verdict: str
+    reason: str
+    evidence: str = ""
+
+
+@dataclass(frozen=True)
+class Participation:
+    """ "Kan vi delta?" for one call: the answer, the sentence that decided it, and every factor weighed."""
+
+    verdict: str
+    reason: str
+    factors: tuple[Factor, ...] = ()
+
+    @property
+    def role(self) -> Factor | None:
+        return next((f for f in self.factors if f.kind == "role"), None)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "verdict": self.verdict,
+            "reason": self.reason,
+            "factors": [
+                {"kind": f.kind, "verdict": f.verdict, "reason": f.reason, "evidence": f.evidence} for f in self.factors
+            ],
+        }

@@ -38,6 +38,16 @@ MONTHS_NB = (
 )
 
 
+def count_nb(n: int, one: str, many: str) -> str:
+    """A count with its noun in the right number: "1 kilde", "3 kilder", "0 kilder"."""
+    return f"{n} {one if n == 1 else many}"
+
+
+def score_nb(value: float) -> str:
+    """A score with a decimal comma, as Norwegian readers write it: 0,42."""
+    return f"{value:.2f}".replace(".", ",")
+
+
 def date_nb(day: date | str | None) -> str:
     """15. mars 2026"""
     if not day:

@@ -143,3 +143,18 @@ def test_toml_syntax_errors_are_explained_in_norwegian_with_line_and_column(tmp_
     with pytest.raises(ConfigError) as caught:
         load_config(root)
     assert str(caught.value).startswith(expected), str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("line", "said"),
+    [
+        ("61 7 * * *", "feltet minutt «61» er ugyldig (tillatt: 0-59"),
+        ("0 7 * *", "4 felt, skal være 5"),
+        ("0 7 * * mondag", "feltet ukedag «mondag» er ugyldig"),
+    ],
+)
+def test_a_bad_crontab_line_is_explained_in_norwegian(tmp_path, line, said):
+    root = make_root(tmp_path, f'[schedule]\ndigest = "{line}"\n')
+    result = CliRunner().invoke(main, ["--root", str(root), "check"])
+    assert result.exit_code == 2
+    assert said in result.output and "Error validating" not in result.output

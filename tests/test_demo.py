@@ -22,7 +22,7 @@ def test_demo_collects_two_weeks_matches_and_writes_a_digest(tmp_path: Path) -> 
     folder = tmp_path / "demo"
     result = CliRunner().invoke(main, ["demo", "--dir", str(folder)])
     assert result.exit_code == 0, result.output
-    assert "Uke med skann 2026-06-17: innhenting: 1 kilder, 626 nye utlysninger, 0 feil" in result.output
+    assert "Uke med skann 2026-06-17: innhenting: 1 kilde, 626 nye utlysninger, 0 feil" in result.output
     assert "Uke med skann 2026-06-24" in result.output
     store = Store(folder / "var" / "eumonitor.db")
     try:

@@ -121,7 +121,7 @@ def test_a_bad_date_filter_is_named_not_a_crash(client) -> None:
 
 def test_results_carry_theme_badges_with_scores(client) -> None:
     html = text_of(client.get("/?q=hydrogen+cities"))
-    assert re.search(r'class="badge theme">[^<]+<span class="score">\d\.\d\d', html)
+    assert re.search(r'class="badge theme">[^<]+<span class="score">\d,\d\d', html)
 
 
 # ---------------------------------------------------------------- call page

@@ -155,3 +155,21 @@ def test_saving_a_profile_past_the_bounds_is_refused_and_the_file_is_unchanged(a
     response = client.post("/profiles/hav", data=form)
     assert response.status_code == 422 and "høyst 60 ord per gruppe (fikk 61)" in response.get_data(as_text=True)
     assert path.read_text(encoding="utf-8") == before
+
+
+# ---------------------------------------------------------------- a secure cookie over plain http
+
+
+def test_a_secure_only_cookie_over_plain_http_is_explained_not_called_a_bad_form(tmp_path: Path) -> None:
+    # A browser keeps no Secure cookie from an http page, so the form arrives without a session, as here.
+    ctx = AppContext(config=load_config(make_root(tmp_path, "cookie_secure = true\n")), fixed_now=TODAY_NOW)
+    client = create_app(ctx).test_client()
+    form = {"email": EDITOR, "password": PASSWORD, "csrf_token": "fra-en-tidligere-side"}
+    plain = client.post("/login", data=form)
+    assert plain.status_code == 400
+    assert "cookie_secure = true, men siden er åpnet over http" in plain.get_data(as_text=True)
+    behind_tls = client.post("/login", data=form, headers={"X-Forwarded-Proto": "https"})
+    assert behind_tls.status_code == 400
+    html = behind_tls.get_data(as_text=True)
+    assert "sikkerhetsnøkkel (CSRF)" in html and "cookie_secure" not in html
+    ctx.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from datetime import date
 
@@ -24,11 +25,19 @@ def check(ctx: click.Context) -> None:
     """Kontroller all konfigurasjon og skriv ut alle feil samtidig."""
     app = load_context(ctx)
     cfg = app.config
-    digests = f"{len(cfg.digests)} utsendelse" + ("" if len(cfg.digests) == 1 else "r")
     click.echo(
-        f"Konfigurasjonen i {cfg.root} er i orden: "
-        f"{len(cfg.sources)} kilder, {len(cfg.profiles)} temaprofiler, {digests}."
+        f"Konfigurasjonen i {cfg.root} er i orden: {nb.count_nb(len(cfg.sources), 'kilde', 'kilder')}, "
+        f"{nb.count_nb(len(cfg.profiles), 'temaprofil', 'temaprofiler')}, "
+        f"{nb.count_nb(len(cfg.digests), 'utsendelse', 'utsendelser')}."
     )
+    smtp = cfg.settings.smtp
+    if smtp.password_env and not os.environ.get(smtp.password_env):
+        # Not an error: the scheduler's service may set it; but a send from this shell would fail to log in.
+        click.echo(
+            f"Merk: miljøvariabelen {smtp.password_env} (smtp.password_env) er ikke satt her; "
+            "utsending herfra vil ikke kunne logge inn på SMTP-serveren.",
+            err=True,
+        )
 
 
 @click.command()
@@ -76,7 +85,7 @@ def collect(ctx: click.Context, sources: tuple[str, ...], as_json: bool) -> None
 @click.option("--theme", default="", help="Bare treff for dette temaet (profil-id), sortert etter temaets skår.")
 @click.option("--norway", is_flag=True, help="Bare utlysninger der kilden sier at Norge kan delta.")
 @click.option("--municipalities", is_flag=True, help="Bare utlysninger der kilden sier at kommuner kan søke.")
-@click.option("--limit", default=20, show_default=True, help="Antall treff som vises.")
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 1000), help="Antall treff som vises.")
 @click.option("--json", "as_json", is_flag=True, help="Skriv treffene som JSON.")
 @click.pass_context
 def search(
@@ -111,6 +120,10 @@ def search(
         limit=limit,
     )
     rows, total = app.store.search(q, app.today())
+    if not rows:
+        # An empty answer because of a mistyped filter reads like "no such call": say which filter knows nothing.
+        for line in output.unknown_filter_lines(app.store.facets(), programme, source):
+            click.echo(line, err=True)
     if as_json:
         click.echo(json.dumps(output.search_json(rows), ensure_ascii=False, indent=2))
     else:

@@ -16,7 +16,9 @@ DEMO_PASSWORD = "demo-passord"  # printed on screen: the demo runs on 127.0.0.1 
     "--dir", "folder", default="var/demo", show_default=True, type=click.Path(file_okay=False), help="Demomappen."
 )
 @click.option("--serve", is_flag=True, help="Start nettsiden på demoarkivet etterpå.")
-@click.option("--port", default=8080, show_default=True, type=int, help="Porten nettsiden lytter på.")
+@click.option(
+    "--port", default=8080, show_default=True, type=click.IntRange(1, 65535), help="Porten nettsiden lytter på."
+)
 @click.pass_context
 def demo(ctx: click.Context, folder: str, serve: bool, port: int) -> None:
     """Hele kjeden på to innspilte uker fra EU-portalen: innhenting, matching og sammendrag, uten nett."""
@@ -33,19 +35,16 @@ def demo(ctx: click.Context, folder: str, serve: bool, port: int) -> None:
     click.echo("\n".join(output.send_lines(report.sends, dry_run=False)))
     written = sorted(p.name for p in report.outbox.glob("*.html")) if report.outbox.is_dir() else []
     click.echo(f"Sammendrag skrevet til {report.outbox}: " + (", ".join(written) or "ingen"))
-    click.echo(f"Prøv: eumonitor --root {root} --now {DEMO_NOW} search havvind")
+    click.echo(f"Prøv: eumonitor --root {root} --now {DEMO_NOW} search climate adaptation")
     if not serve:
         click.echo(f"Med --serve startes nettsiden på arkivet (logg inn som {DEMO_EDITOR} / {DEMO_PASSWORD}).")
         return
-    from waitress import serve as waitress_serve
-
+    from eumonitor.cli.web import run_server
     from eumonitor.config import load_config
     from eumonitor.context import AppContext
     from eumonitor.web import create_app
 
     app = AppContext(load_config(root), DEMO_NOW)
     ctx.call_on_close(app.close)
-    click.echo(
-        f"Nettsiden: http://127.0.0.1:{port}/  Redaktør: {DEMO_EDITOR}  Passord: {DEMO_PASSWORD}  (Ctrl+C stopper)"
-    )
-    waitress_serve(create_app(app), host="127.0.0.1", port=port, threads=8, ident="eumonitor")
+    banner = f"Nettsiden: http://127.0.0.1:{port}/  Redaktør: {DEMO_EDITOR}  Passord: {DEMO_PASSWORD}  (Ctrl+C stopper)"
+    run_server(ctx, create_app(app), "127.0.0.1", port, 8, banner)

@@ -136,6 +136,9 @@ def localise(command: click.Command, argument_names: dict[str, str]) -> None:
         for sub in command.commands.values():
             localise(sub, argument_names)
     for param in command.params:
+        if isinstance(param.type, click.Path):
+            # click names a Path type when the option is declared, before install() could translate it
+            param.type.name = _gettext(param.type.name)
         if isinstance(param, click.Argument) and param.metavar is None and param.name in argument_names:
             name = argument_names[param.name]
             name = name if param.required else f"[{name}]"

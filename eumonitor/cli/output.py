@@ -18,6 +18,7 @@ from eumonitor.nb import (
     days_left_nb,
     local_date_nb,
     money_nb,
+    score_nb,
 )
 from eumonitor.sources.textsafe import strip_controls
 
@@ -150,7 +151,7 @@ def _search_lines(rows: Sequence[dict[str, Any]], total: int, today: date) -> li
         deadline = r["next_deadline"]
         when = f"frist {date_nb(deadline)} ({days_left_nb(deadline, today)})" if deadline else "ingen kommende frist"
         lines.append(f"{r['external_id']}  [{STATUS_NB.get(r['status'], r['status'])}]  {r['title']}")
-        score = f" · temaskår {r['score']:.2f}" if r.get("score") is not None else ""
+        score = f" · temaskår {score_nb(r['score'])}" if r.get("score") is not None else ""
         who = "".join(
             f" · {label}"
             for key, label in (("norway_eligible", "Norge kan delta"), ("municipalities_eligible", "kommuner kan søke"))
@@ -188,10 +189,11 @@ def _call_lines(
     call: Call, record: dict[str, Any], history: list[dict[str, Any]], today: date, zone: tzinfo
 ) -> list[str]:
     nxt = call.next_deadline(today)
+    status = call.status_on(today)
     b = call.budget
     lines = [
         f"{call.external_id} – {call.title}",
-        f"Kilde: {call.source} · Program: {call.programme or '–'} · Status: {STATUS_NB.get(call.status, call.status)}",
+        f"Kilde: {call.source} · Program: {call.programme or '–'} · Status: {STATUS_NB.get(status, status)}",
         f"Utlysning: {call.call_identifier or '–'} {call.call_title}".rstrip(),
         f"Åpner: {date_nb(call.opening_date)}",
         "Frister: "
@@ -260,3 +262,16 @@ def call_label(key: tuple[str, str]) -> str:
     """A call's id, with its source when that is not the EU portal (other sources may share ids)."""
     source, external_id = key
     return external_id if source == PORTAL_SOURCE else f"{external_id} ({source})"
+
+
+def unknown_filter_lines(facets: dict[str, list[tuple[str, str, int]]], programme: str, source: str) -> list[str]:
+    """Warnings for a --programme or --source that no call in the archive has."""
+    lines: list[str] = []
+    if source and source not in {value for value, _, _ in facets["sources"]}:
+        known = ", ".join(value for value, _, _ in facets["sources"]) or "ingen ennå"
+        lines.append(f"Ingen utlysninger fra kilden {source!r} i arkivet; kilder med utlysninger: {known}.")
+    if programme:
+        wanted = programme.lower()
+        if not any(wanted == value.lower() or wanted in label.lower() for value, label, _ in facets["programmes"]):
+            lines.append(f"Ingen utlysninger i programmet {programme!r}; se programmene i nettsidens søk.")
+    return lines

@@ -81,11 +81,37 @@ def _check_schedule(schedule: ScheduleConfig) -> list[tuple[str, str]]:
     for key in ("collect", "digest"):
         try:
             CronTrigger.from_crontab(getattr(schedule, key), timezone=zone)
-        except ValueError as exc:
-            found.append((f"schedule.{key}", f'ugyldig crontab-linje ({exc}); f.eks. "0 7 * * mon"'))
+        except ValueError:
+            problem = crontab_problem(getattr(schedule, key))
+            found.append((f"schedule.{key}", f'ugyldig crontab-linje: {problem}; f.eks. "0 7 * * mon"'))
     return found
 
 
 def _address(text: str) -> str:
     """The address part of 'Name <address>'."""
     return text.rsplit("<", 1)[-1].rstrip(">").strip() if "<" in text else text.strip()
+
+
+# crontab's five fields as APScheduler names them, with the Norwegian name and what each allows.
+CRON_FIELDS = (
+    ("minute", "minutt", "0-59"),
+    ("hour", "time", "0-23"),
+    ("day", "dag i måneden", "1-31"),
+    ("month", "måned", "1-12 eller jan-dec"),
+    ("day_of_week", "ukedag", "0-6 eller mon-sun"),
+)
+
+
+def crontab_problem(line: str) -> str:
+    """Which part of a crontab line APScheduler refused, in Norwegian (its own messages are English)."""
+    from apscheduler.triggers.cron import CronTrigger
+
+    fields = line.split()
+    if len(fields) != len(CRON_FIELDS):
+        return f"{len(fields)} felt, skal være 5 (minutt time dag måned ukedag)"
+    for value, (name, label, allowed) in zip(fields, CRON_FIELDS, strict=True):
+        try:
+            CronTrigger(**{name: value}, timezone="UTC")
+        except ValueError:
+            return f"feltet {label} «{value}» er ugyldig (tillatt: {allowed}, *, lister og intervaller)"
+    return "linjen er ugyldig"

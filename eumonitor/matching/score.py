@@ -21,6 +21,7 @@ from eumonitor.matching.text import (
     words_of,
 )
 from eumonitor.model import Call, Match, Profile
+from eumonitor.nb import score_nb
 
 # A phrase's single words count a little on their own: "blue economy" partly matches "economy".
 PHRASE_PART_WEIGHT = 0.25
@@ -382,7 +383,7 @@ def matches_of(model: Model, scored: Scored, positions: np.ndarray | None = None
         if states[i] == "excluded":
             out.append(Match(profile.id, source, external_id, value, whys[i], "excluded", scored.excluded[row]))
         elif states[i] == "below":
-            below = f"under terskelen: {value:.2f} < {profile.min_score:.2f}"
+            below = f"under terskelen: {score_nb(value)} < {score_nb(profile.min_score)}"
             out.append(Match(profile.id, source, external_id, value, whys[i], "below", below))
         else:
             out.append(Match(profile.id, source, external_id, value, whys[i]))

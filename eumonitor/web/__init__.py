@@ -10,6 +10,7 @@ from werkzeug.exceptions import HTTPException
 
 from eumonitor.context import AppContext
 from eumonitor.matching.incremental import ModelCache
+from eumonitor.nb import score_nb
 from eumonitor.web.common import current_editor, template_globals
 from eumonitor.web.limits import PreviewGuard
 
@@ -50,6 +51,7 @@ def create_app(ctx: AppContext) -> Flask:
     app.extensions["eumonitor.preview_guard"] = PreviewGuard()  # rate and slots of the anonymous preview
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
+    app.jinja_env.filters["score_nb"] = score_nb
     app.context_processor(template_globals)
     _register(app)
     app.before_request(_closed_reading)

@@ -51,7 +51,29 @@ def login_required(view: Callable[..., Any]) -> Callable[..., Any]:
 def require_csrf() -> None:
     """Every state-changing form carries the session's token; a missing or wrong one is refused."""
     if not auth.csrf_valid(session, request.form.get("csrf_token")):
+        if insecure_cookie_over_http():
+            abort(400, COOKIE_SECURE_OVER_HTTP)
         abort(400, "Skjemaet mangler en gyldig sikkerhetsnøkkel (CSRF). Last siden på nytt og prøv igjen.")
+
+
+COOKIE_SECURE_OVER_HTTP = (
+    "Nettsiden er satt opp med [web] cookie_secure = true, men siden er åpnet over http: nettleseren sender da "
+    "ikke øktinformasjonen, så skjemaer og innlogging virker ikke. Bruk https-adressen, eller sett "
+    "cookie_secure = false når nettsiden bare brukes lokalt."
+)
+
+
+def insecure_cookie_over_http() -> bool:
+    """A secure-only session cookie on a plain-http page: the browser drops it, and every form fails.
+
+    Only when the request came without the cookie and by plain http all the way (a TLS proxy in front says
+    so with X-Forwarded-Proto), so a site behind https is never told this."""
+    return (
+        bool(current_app.config.get("SESSION_COOKIE_SECURE"))
+        and current_app.config["SESSION_COOKIE_NAME"] not in request.cookies
+        and not request.is_secure
+        and request.headers.get("X-Forwarded-Proto", "http") == "http"
+    )
 
 
 def safe_next(target: str | None) -> str:
