@@ -273,6 +273,8 @@ class DigestSpec:
     per_section: int = 10  # calls shown in each section
     closing_days: int = 21  # "Frist nærmer seg": next deadline within this many days
     template: str = ""  # a folder of template overrides, relative to the root; "" = the packaged templates
+    # Calls the city cannot take part in ("Kan vi delta?" nei) are left out and counted, unless this is set.
+    include_not_eligible: bool = False
     path: str = ""
 
     def profiles_for(self, subscriber: Subscriber) -> tuple[str, ...]:

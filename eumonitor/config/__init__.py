@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 from eumonitor.config.checker import ConfigError, NoConfigError, Problem, load_folder
 from eumonitor.config.digests import load_digests
+from eumonitor.config.participation import load_participation
 from eumonitor.config.profiles import load_profiles
 from eumonitor.config.schema import (
     EMAIL_PATTERN,
@@ -79,9 +80,13 @@ def load_config(root: Path, kinds: Mapping[str, Any] | None = None) -> Config:
     problems.extend(found)
     if digests:
         problems.extend(_check_base_url(root, settings.web.base_url))
+    participation, found = load_participation(root)
+    problems.extend(found)
     if problems:
         raise ConfigError(problems)
-    return Config(root=root, settings=settings, sources=sources, digests=digests, profiles=profiles)
+    return Config(
+        root=root, settings=settings, sources=sources, digests=digests, profiles=profiles, participation=participation
+    )
 
 
 def _check_base_url(root: Path, base_url: str) -> list[Problem]:

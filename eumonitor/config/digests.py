@@ -21,6 +21,7 @@ class DigestFile:
     per_section: int = 10
     closing_days: int = 21
     template: str = ""
+    include_not_eligible: bool = False
 
 
 def load_digests(root: Path, profile_ids: Collection[str]) -> tuple[dict[str, DigestSpec], list[Problem]]:
@@ -49,6 +50,7 @@ def load_digest(path: Path, root: Path, profile_ids: Collection[str]) -> tuple[D
         per_section=top.per_section,
         closing_days=top.closing_days,
         template=top.template,
+        include_not_eligible=top.include_not_eligible,
         path=checker.file,
     )
     return spec, []

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from eumonitor.model import DigestSpec, Profile, SourceSpec
+from eumonitor.model import DigestSpec, ParticipationRules, Profile, SourceSpec
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -143,6 +143,7 @@ class Config:
     sources: Mapping[str, SourceSpec]
     digests: Mapping[str, DigestSpec] = field(default_factory=dict)
     profiles: Mapping[str, Profile] = field(default_factory=dict)
+    participation: ParticipationRules | None = None  # "Kan vi delta?"; None only in hand-built test configs
 
     def path(self, relative: str) -> Path:
         """A path from config.toml, taken relative to the root."""

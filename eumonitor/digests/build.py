@@ -43,11 +43,15 @@ def build_digest(
 ) -> Digest:
     """Everything one subscriber reads this week, ranked, limited and worded."""
     themes = spec.profiles_for(subscriber)
-    relevant = _relevant(data, themes)
+    matched = _relevant(data, themes)
+    # A call the city cannot take part in is no news to act on: left out, and told under "Holdt utenfor".
+    relevant = {k: m for k, m in matched.items() if spec.include_not_eligible or _verdict(data, k) != "nei"}
+    held = {k: m for k, m in matched.items() if k not in relevant}
     start, end = period
     # The archive began inside the period: everything in it is "new", which tells the reader nothing.
     first = data.archive_started is not None and data.archive_started > start
     new, closing, changed = _sections(data, relevant, period, spec.closing_days, first)
+    not_eligible = _held_back(data, held, period, spec, themes, first)
     urgent = {i.key for i in closing}
     listed_new = [i for i in new if i.key not in urgent]  # an urgent new call is listed once, under closing
     limit = spec.per_section
@@ -79,8 +83,33 @@ def build_digest(
         started=_day(data.archive_started, data.zone) if first else None,
         best=_best_per_theme(data, relevant, themes, limit) if first else (),
         notice=_no_data_notice(data, start),
+        not_eligible=tuple(not_eligible[:limit]),
+        not_eligible_total=len(not_eligible),
     )
     return _with_subject(digest, new)
+
+
+def _verdict(data: DigestInputs, key: CallKey) -> str:
+    found = data.participation.get(key)
+    return found.verdict if found else ""
+
+
+def _held_back(
+    data: DigestInputs,
+    held: Mapping[CallKey, tuple[Match, ...]],
+    period: tuple[datetime, datetime],
+    spec: DigestSpec,
+    themes: Sequence[str],
+    first: bool,
+) -> list[Item]:
+    """The calls left out for "nei" that a section would have listed, best first, each once."""
+    if not held:
+        return []
+    new, closing, changed = _sections(data, held, period, spec.closing_days, first)
+    best = _best_per_theme(data, held, themes, spec.per_section) if first else ()
+    best_items = [i for _title, items in best for i in items]
+    unique = {i.key: i for i in [*new, *closing, *changed, *best_items]}
+    return sorted(unique.values(), key=lambda i: (-i.score, i.title, i.key))
 
 
 def _sections(
@@ -231,6 +260,7 @@ def _item(data: DigestInputs, key: CallKey, matches: Sequence[Match], change: st
         for m in matches
     )
     why = tuple(dict.fromkeys(term for m in matches for term in m.why))[:6]
+    verdict = data.participation.get(key)
     return Item(
         key=key,
         title=call.title,
@@ -247,6 +277,8 @@ def _item(data: DigestInputs, key: CallKey, matches: Sequence[Match], change: st
         why=why,
         change=change,
         also=tuple(data.also.get(key, ())),
+        participation=verdict.verdict if verdict else "",
+        participation_reason=verdict.reason if verdict else "",
     )
 
 

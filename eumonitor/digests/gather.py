@@ -7,7 +7,8 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from eumonitor.digests.build import DigestInputs, SourceHealth
-from eumonitor.model import Call, DigestSpec, Match, utc_stamp
+from eumonitor.matching.participation import judge
+from eumonitor.model import Call, DigestSpec, Match, Participation, utc_stamp
 
 CHANGE_KINDS = ("new", "deadline_moved", "status_changed")
 
@@ -46,7 +47,16 @@ def gather(store, config, spec: DigestSpec, since: datetime, now: datetime) -> D
         archive_started=started,
         last_answer=last_answer,
         zone=zone,
+        participation=_participation(config, calls),
     )
+
+
+def _participation(config, calls: Mapping[tuple[str, str], Call]) -> dict[tuple[str, str], Participation]:
+    """ "Kan vi delta?" for every call the digest may show (pure and cheap: rules over the call's own fields)."""
+    rules = getattr(config, "participation", None)
+    if rules is None:
+        return {}
+    return {key: judge(call, rules) for key, call in calls.items()}
 
 
 def _matched(store, spec: DigestSpec, keys: set[tuple[str, str]]):

@@ -8,7 +8,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from eumonitor.model import Call, Match, Profile, Subscriber
+from eumonitor.model import Call, Match, Participation, Profile, Subscriber
 
 CallKey = tuple[str, str]
 
@@ -85,6 +85,8 @@ class Item:
     change: str = ""  # for "Endringer": what changed, in Norwegian
     also: tuple[tuple[str, str], ...] = ()  # (source title, url) of the same call on other sources
     is_new: bool = False  # first seen in this digest's period: marked "ny" where it is listed outside "Nye"
+    participation: str = ""  # "Kan vi delta?": ja | begrenset | nei | ukjent ("" when not judged)
+    participation_reason: str = ""
 
     @property
     def score(self) -> float:
@@ -124,6 +126,7 @@ class DigestInputs:
     archive_started: datetime | None = None  # the first collect that got an answer; None when none ever did
     last_answer: datetime | None = None  # the latest such collect
     zone: ZoneInfo | None = None  # the city's time zone, for the days shown
+    participation: Mapping[CallKey, Participation] = field(default_factory=dict)  # "Kan vi delta?" per call
 
 
 @dataclass(frozen=True)
@@ -159,6 +162,9 @@ class Digest:
     best: tuple[tuple[str, tuple[Item, ...]], ...] = ()
     notice: str = ""  # the first paragraph when no new data arrived in the period
     manage_url: str = ""  # the subscriber's signed "Mine varsler" page (themes, pause, unsubscribe)
+    # Calls that would have been listed but the city cannot take part in ("Kan vi delta?" nei): why not.
+    not_eligible: tuple[Item, ...] = ()
+    not_eligible_total: int = 0
 
     @property
     def new_listed_total(self) -> int:

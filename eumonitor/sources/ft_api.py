@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from eumonitor.model import Budget, Page, Parsed, RawCall, Request, Skipped, SourceSpec
 from eumonitor.sources.ft_programmes import programme_id, programme_label
 from eumonitor.sources.kind import Kind, SourceError
-from eumonitor.sources.normalize import html_to_text
+from eumonitor.sources.normalize import html_to_text, shorten
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
 TOPIC_PAGE = "https://ec.europa.eu/info/funding-tenders/opportunities/portal/screen/opportunities/topic-details/"
@@ -391,6 +391,9 @@ def _links(meta: Mapping[str, Any], key: str, label_key: str, url_key: str) -> l
     return list({item["url"]: item for item in found}.values())
 
 
+CONDITIONS_MAX = 20_000  # the recorded scans: median 3,500, longest 18,300; a hostile one must not bloat every row
+
+
 def _extra(hit: Mapping[str, Any], meta: Mapping[str, Any]) -> dict[str, Any]:
     """What the call page may show; small and JSON-able. Empty values are left out."""
     extra: dict[str, Any] = {
@@ -405,6 +408,8 @@ def _extra(hit: Mapping[str, Any], meta: Mapping[str, Any]) -> dict[str, Any]:
         "language": str(hit.get("language") or _first(meta, "language")),
         "deadline_model": _first(meta, "deadlineModel"),
         "submission_links": _links(meta, "links", "criterionDescription", "url"),
+        # Who may take part (eligible countries, restrictions): what "Kan vi delta?" reads, as plain text.
+        "conditions": shorten(" ".join(html_to_text(" ".join(_all(meta, "topicConditions"))).split()), CONDITIONS_MAX),
         "documents": _links(meta, "publicationDocuments", "nameDoc", "docUrl"),
     }
     return {k: v for k, v in extra.items() if v}
