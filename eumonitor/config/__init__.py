@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 from eumonitor.config.checker import ConfigError, NoConfigError, Problem, load_folder
 from eumonitor.config.digests import load_digests
+from eumonitor.config.glossary import load_glossary, with_profiles
 from eumonitor.config.profiles import load_profiles
 from eumonitor.config.schema import (
     EMAIL_PATTERN,
@@ -79,9 +80,18 @@ def load_config(root: Path, kinds: Mapping[str, Any] | None = None) -> Config:
     problems.extend(found)
     if digests:
         problems.extend(_check_base_url(root, settings.web.base_url))
-    if problems:
+    glossary, found = load_glossary()  # packaged, but edited by hand: checked like the root's files
+    problems.extend(found)
+    if problems or glossary is None:
         raise ConfigError(problems)
-    return Config(root=root, settings=settings, sources=sources, digests=digests, profiles=profiles)
+    return Config(
+        root=root,
+        settings=settings,
+        sources=sources,
+        digests=digests,
+        profiles=profiles,
+        glossary=with_profiles(glossary, profiles),
+    )
 
 
 def _check_base_url(root: Path, base_url: str) -> list[Problem]:
