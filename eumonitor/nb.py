@@ -115,3 +115,19 @@ def _date_or_text(day: str) -> str:
 
 def _money(amount: Any) -> str:
     return money_nb(amount) if isinstance(amount, int) else ("ingen" if amount is None else str(amount))
+
+
+FALLBACK_NOTE = "Ingen treff med alle ordene; viser treff med minst ett av dem."
+
+
+def search_notes(added: tuple[str, ...], any_word: bool, pinned: int = 0) -> list[str]:
+    """What a search did beyond the user's words, said above its results (web page and command line)."""
+    notes = []
+    if pinned:
+        which = "Utlysningen med denne id-en" if pinned == 1 else f"De {pinned} utlysningene med denne id-en"
+        notes.append(f"{which} står øverst.")
+    if added:
+        notes.append(f"Søkte også etter: {', '.join(added)}.")
+    if any_word:
+        notes.append(FALLBACK_NOTE)
+    return notes

@@ -110,11 +110,14 @@ def search(
         municipalities=municipalities,
         limit=limit,
     )
-    rows, total = app.store.search(q, app.today())
-    if as_json:
-        click.echo(json.dumps(output.search_json(rows), ensure_ascii=False, indent=2))
+    result = app.store.explained_search(q, app.today(), app.config.glossary)
+    notes = output.terminal_safe(nb.search_notes(result.added, result.any_word, result.pinned))
+    if as_json:  # the notes go to stderr: stdout stays the same JSON list as before
+        if notes:
+            click.echo("\n".join(notes), err=True)
+        click.echo(json.dumps(output.search_json(result.rows), ensure_ascii=False, indent=2))
     else:
-        click.echo("\n".join(output.search_lines(rows, total, app.today())))
+        click.echo("\n".join([*notes, *output.search_lines(result.rows, result.total, app.today())]))
 
 
 def _date(value) -> date | None:
