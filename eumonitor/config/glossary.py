@@ -82,7 +82,7 @@ def _line(text: str, section: str, key: str = "") -> int | None:
 
 
 def with_profiles(glossary: Glossary, profiles: Mapping[str, Profile]) -> Glossary:
-    """The glossary plus, for each word of a profile's title that the profile also has as a keyword
+    """The glossary plus, for the word a profile's title starts with when the profile also has it as a keyword
     ("klima" in "Klima, miljø og energi"), that profile's first English terms of its highest weight."""
     terms = dict(glossary.terms)
     for profile in profiles.values():
@@ -93,9 +93,14 @@ def with_profiles(glossary: Glossary, profiles: Mapping[str, Profile]) -> Glossa
 
 
 def label_words(profile: Profile, glossary: Glossary) -> list[str]:
-    """The Norwegian words of a profile's title that it lists as keywords too: words the theme pairs itself."""
+    """The Norwegian word a theme names itself by: its title's first word, if the theme lists it as a keyword.
+
+    Only the first: "energi" in "Klima, miljø og energi" is no word for the climate terms, nor "sektor" in
+    "Digitalisering og innovasjon i offentlig sektor" for the public sector's.
+    """
     keywords = {k.term.lower() for k in profile.keywords}
-    return [w for w in words_of(profile.title) if w in keywords and w not in glossary.ignore]
+    first = words_of(profile.title)[:1]
+    return [w for w in first if w in keywords and w not in glossary.ignore]
 
 
 def english_terms(profile: Profile, glossary: Glossary) -> list[str]:
