@@ -118,7 +118,8 @@ class SearchMixin:
         """Matching calls in rank order, the total, and what was done: English terms added, fallback, pinning.
 
         All words (each ORed with its glossary terms) first; any word if none match. A query that is a call's
-        identifier (or the call identifier its topics share) puts those calls first on the first page.
+        identifier (or the call identifier its topics share) puts those calls first on the first page, within
+        the filters; not with a theme, whose score order is what was asked for.
         """
         expansion = expand(query.text, glossary or Glossary())
         rows, total = self._search(query, today, render_fts(expansion))
