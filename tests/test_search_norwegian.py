@@ -94,6 +94,13 @@ def test_klimatilpasning_finds_calls_that_say_climate_adaptation(store: Store, g
     assert "climate adaptation" in result.added and not result.any_word
 
 
+def test_a_norwegian_word_in_a_calls_own_text_still_finds_it(store: Store, glossary: Glossary) -> None:
+    result = store.explained_search(SearchQuery(text="bydeler"), TODAY, glossary)
+    assert ids(result.rows) == ["NB-1"] and result.added == ()  # no glossary word: searched as before
+    widened = store.explained_search(SearchQuery(text="klimatilpasning bydeler"), TODAY, glossary)
+    assert ids(widened.rows) == ["NB-1"] and widened.added and not widened.any_word
+
+
 def test_inflected_norwegian_word_is_widened_too(store: Store, glossary: Glossary) -> None:
     result = store.explained_search(SearchQuery(text="Klimatilpasningen"), TODAY, glossary)
     assert {"ADAPT-1", "ADAPT-2"} <= set(ids(result.rows))
