@@ -19,6 +19,14 @@ CHANGE_NB = {
     "unlisted": "ikke lenger listet",
     "relisted": "listet igjen",
 }
+# What weighed in "Kan vi delta?" (matching/participation.py), as the call page and `show` name it.
+FACTOR_NB = {
+    "programme": "Program",
+    "countries": "Land",
+    "conditions": "Vilkår",
+    "external": "Ekstern bistand",
+    "role": "Kommunens rolle",
+}
 DEADLINE_MODEL_NB = {"single-stage": "ett trinn", "two-stage": "to trinn", "multiple cut-off": "flere frister"}
 # The EU portal's type codes (research note ft-portal.md §3.2); other sources' types are shown as given.
 CALL_TYPE_NB = {"0": "Anbud", "1": "Tilskudd", "2": "Forslagsinnbydelse (ekstern bistand)", "8": "Kaskadefinansiering"}
@@ -125,3 +133,19 @@ def _date_or_text(day: str) -> str:
 
 def _money(amount: Any) -> str:
     return money_nb(amount) if isinstance(amount, int) else ("ingen" if amount is None else str(amount))
+
+
+FALLBACK_NOTE = "Ingen treff med alle ordene; viser treff med minst ett av dem."
+
+
+def search_notes(added: tuple[str, ...], any_word: bool, pinned: int = 0) -> list[str]:
+    """What a search did beyond the user's words, said above its results (web page and command line)."""
+    notes = []
+    if pinned:
+        which = "Utlysningen med denne id-en" if pinned == 1 else f"De {pinned} utlysningene med denne id-en"
+        notes.append(f"{which} står øverst.")
+    if added:
+        notes.append(f"Søkte også etter: {', '.join(added)}.")
+    if any_word:
+        notes.append(FALLBACK_NOTE)
+    return notes

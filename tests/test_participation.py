@@ -169,3 +169,47 @@ def test_a_nei_call_never_reaches_the_digest_and_is_listed_under_holdt_utenfor()
     )
     assert {i.identifier for i in everything.new} == {jamaica.external_id, ocean.external_id}
     assert next(i for i in everything.new if i.identifier == jamaica.external_id).participation == "nei"
+
+
+# ---------------------------------------------------------------- on the call page, in explain and search --json
+
+
+@pytest.fixture
+def root(tmp_path):
+    from tests.support.matching import archive_root
+
+    return archive_root(tmp_path, "[web]\ncookie_secure = false\n", calls=len(corpus()))
+
+
+def test_the_call_page_says_whether_we_can_take_part_and_why(root):
+    from eumonitor.context import AppContext
+    from eumonitor.web import create_app
+
+    ctx = AppContext(load_config(root), "2026-06-24")
+    try:
+        client = create_app(ctx).test_client()
+        html = client.get("/call/eu-funding-tenders/EuropeAid/186661/DD/ACT/JM").get_data(as_text=True)
+        assert "Kan vi delta?" in html and "can-nei" in html
+        assert "rettet mot aktører i Jamaica" in html
+        page = client.get("/call/eu-funding-tenders/HORIZON-WIDERA-2027-05-ERA-05").get_data(as_text=True)
+        assert "can-ja" in page and "Associated Countries: Norway and Iceland" in page
+    finally:
+        ctx.close()
+
+
+def test_explain_and_search_json_carry_the_verdict(root):
+    import json
+
+    runner = CliRunner()
+    assert runner.invoke(main, ["--root", str(root), "--now", "2026-06-24", "match"]).exit_code == 0
+    explained = runner.invoke(
+        main, ["--root", str(root), "--now", "2026-06-24", "explain", "EuropeAid/186661/DD/ACT/JM"]
+    )
+    assert explained.exit_code == 0, explained.output
+    assert "Kan vi delta? Nei – Ekstern bistand (EuropeAid) rettet mot aktører i Jamaica" in explained.output
+    assert "holdt utenfor sammendragene" in explained.output
+    found = runner.invoke(main, ["--root", str(root), "--now", "2026-06-24", "search", "--json", "Jamaica"])
+    rows = json.loads(found.stdout)
+    jamaica = next(r for r in rows if r["id"] == "EuropeAid/186661/DD/ACT/JM")
+    assert jamaica["participation"]["verdict"] == "nei"
+    assert {f["kind"] for f in jamaica["participation"]["factors"]} >= {"programme", "external", "role"}

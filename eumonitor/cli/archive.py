@@ -119,15 +119,33 @@ def search(
         municipalities=municipalities,
         limit=limit,
     )
-    rows, total = app.store.search(q, app.today())
-    if not rows:
+    result = app.store.explained_search(q, app.today(), app.config.glossary)
+    notes = output.terminal_safe(nb.search_notes(result.added, result.any_word, result.pinned))
+    if not result.rows:
         # An empty answer because of a mistyped filter reads like "no such call": say which filter knows nothing.
         for line in output.unknown_filter_lines(app.store.facets(), programme, source):
             click.echo(line, err=True)
-    if as_json:
-        click.echo(json.dumps(output.search_json(rows), ensure_ascii=False, indent=2))
+    verdicts = participation_of(app, result.rows)
+    if as_json:  # the notes go to stderr: stdout stays the same JSON list as before
+        if notes:
+            click.echo("\n".join(notes), err=True)
+        click.echo(json.dumps(output.search_json(result.rows, verdicts), ensure_ascii=False, indent=2))
     else:
-        click.echo("\n".join(output.search_lines(rows, total, app.today())))
+        lines = output.search_lines(result.rows, result.total, app.today(), verdicts)
+        click.echo("\n".join([*notes, *lines]))
+
+
+def participation_of(app, rows) -> dict:
+    """ "Kan vi delta?" for the calls shown (a page of them: each is read whole for its conditions)."""
+    from eumonitor.matching.participation import judge
+
+    rules = app.config.participation
+    found = {}
+    for row in rows if rules is not None else ():
+        call = app.store.get_call(row["source"], row["external_id"])
+        if call is not None:
+            found[call.key] = judge(call, rules)
+    return found
 
 
 def _date(value) -> date | None:
@@ -153,11 +171,14 @@ def show(ctx: click.Context, identifier: str, source: str, as_json: bool) -> Non
     call = app.store.get_call(src, ext)
     record = app.store.call_record(src, ext)
     history = app.store.call_history(src, ext)
+    verdict = participation_of(app, [{"source": src, "external_id": ext}]).get((src, ext))
     if as_json:
         data = output.call_json(call, record, history, app.today())
+        if verdict is not None:
+            data["participation"] = verdict.as_json()
         click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
     else:
-        click.echo("\n".join(output.call_lines(call, record, history, app.today(), app.zone)))
+        click.echo("\n".join(output.call_lines(call, record, history, app.today(), app.zone, verdict)))
 
 
 @click.command("test-source")

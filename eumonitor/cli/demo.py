@@ -35,7 +35,7 @@ def demo(ctx: click.Context, folder: str, serve: bool, port: int) -> None:
     click.echo("\n".join(output.send_lines(report.sends, dry_run=False)))
     written = sorted(p.name for p in report.outbox.glob("*.html")) if report.outbox.is_dir() else []
     click.echo(f"Sammendrag skrevet til {report.outbox}: " + (", ".join(written) or "ingen"))
-    click.echo(f"Prøv: eumonitor --root {root} --now {DEMO_NOW} search climate adaptation")
+    click.echo(f"Prøv: eumonitor --root {root} --now {DEMO_NOW} search klimatilpasning")
     if not serve:
         click.echo(f"Med --serve startes nettsiden på arkivet (logg inn som {DEMO_EDITOR} / {DEMO_PASSWORD}).")
         return

@@ -10,6 +10,7 @@ from eumonitor import jobs
 from eumonitor.cli import output
 from eumonitor.cli.common import load_context
 from eumonitor.context import AppContext
+from eumonitor.nb import score_nb
 
 STATE_NB = {"match": "treff", "below": "under terskel", "excluded": "utelatt"}
 
@@ -57,8 +58,17 @@ def explain(ctx: click.Context, identifier: str, source: str) -> None:
     for m in matches:
         title = app.config.profiles[m.profile_id].title if m.profile_id in app.config.profiles else m.profile_id
         why = ", ".join(m.why) or "–"
-        click.echo(f"  {m.score:5.2f}  {STATE_NB.get(m.state, m.state):<13} {m.profile_id:<18} {title}")
+        click.echo(f"  {score_nb(m.score):>5}  {STATE_NB.get(m.state, m.state):<13} {m.profile_id:<18} {title}")
         click.echo(f"         ord: {why}" + (f"  ({m.reason})" if m.reason else ""))
+    if call is not None and app.config.participation is not None:
+        from eumonitor.matching.participation import judge
+
+        verdict = judge(call, app.config.participation)
+        # A "nei" is why a matched call is not in any digest: said here, where one asks why.
+        lines = output.participation_lines(verdict)
+        if verdict.verdict == "nei":
+            lines.insert(1, "  Derfor er den holdt utenfor sammendragene (se «Holdt utenfor» nederst i dem).")
+        click.echo("\n".join(output.terminal_safe(lines)))
 
 
 @click.group("profile")

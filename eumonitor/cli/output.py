@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict
 from datetime import UTC, date, tzinfo
 from pathlib import Path
 from typing import Any
 
-from eumonitor.model import Call, SourceRun
+from eumonitor.model import Call, Participation, SourceRun
 from eumonitor.nb import (
     CHANGE_NB,
     DEADLINE_MODEL_NB,
+    FACTOR_NB,
     STATUS_NB,
     change_detail,
     date_nb,
@@ -101,7 +102,10 @@ def step_lines(name: str, value: Any, transport: str, root: Path) -> list[str]:
     return ["4/4 Sammendrag: " + lines[0][0].lower() + lines[0][1:], *lines[1:]]
 
 
-def search_json(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+def search_json(
+    rows: Sequence[dict[str, Any]], verdicts: Mapping[tuple[str, str], Participation] | None = None
+) -> list[dict[str, Any]]:
+    verdicts = verdicts or {}
     return [
         {
             "source": r["source"],
@@ -114,6 +118,11 @@ def search_json(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
             "norway_eligible": _verdict(r.get("norway_eligible")),
             "municipalities_eligible": _verdict(r.get("municipalities_eligible")),
             **({"score": r["score"]} if "score" in r else {}),
+            **(
+                {"participation": verdicts[(r["source"], r["external_id"])].as_json()}
+                if (r["source"], r["external_id"]) in verdicts
+                else {}
+            ),
             **({"links": [{"source": s, "id": i, "url": u} for s, i, u in r["links"]]} if r.get("links") else {}),
         }
         for r in rows
@@ -139,11 +148,18 @@ def eligibility_lines(call: Call) -> list[str]:
     return lines
 
 
-def search_lines(rows: Sequence[dict[str, Any]], total: int, today: date) -> list[str]:
-    return terminal_safe(_search_lines(rows, total, today))
+def search_lines(
+    rows: Sequence[dict[str, Any]],
+    total: int,
+    today: date,
+    verdicts: Mapping[tuple[str, str], Participation] | None = None,
+) -> list[str]:
+    return terminal_safe(_search_lines(rows, total, today, verdicts or {}))
 
 
-def _search_lines(rows: Sequence[dict[str, Any]], total: int, today: date) -> list[str]:
+def _search_lines(
+    rows: Sequence[dict[str, Any]], total: int, today: date, verdicts: Mapping[tuple[str, str], Participation]
+) -> list[str]:
     if not rows:
         return ["Ingen utlysninger passet søket."]
     lines = [f"{total} treff" + (f", viser {len(rows)}" if total > len(rows) else "")]
@@ -157,7 +173,9 @@ def _search_lines(rows: Sequence[dict[str, Any]], total: int, today: date) -> li
             for key, label in (("norway_eligible", "Norge kan delta"), ("municipalities_eligible", "kommuner kan søke"))
             if r.get(key)
         )
-        lines.append(f"    {r['programme'] or r['source']} · {when}{score}{who}")
+        verdict = verdicts.get((r["source"], r["external_id"]))
+        can = f" · kan vi delta: {verdict.verdict}" if verdict else ""
+        lines.append(f"    {r['programme'] or r['source']} · {when}{score}{who}{can}")
         others = [
             source for source, ext, _url in r.get("links", ()) if (source, ext) != (r["source"], r["external_id"])
         ]
@@ -179,14 +197,37 @@ def call_json(call: Call, record: dict[str, Any], history: list[dict[str, Any]],
 
 
 def call_lines(
-    call: Call, record: dict[str, Any], history: list[dict[str, Any]], today: date, zone: tzinfo = UTC
+    call: Call,
+    record: dict[str, Any],
+    history: list[dict[str, Any]],
+    today: date,
+    zone: tzinfo = UTC,
+    verdict: Participation | None = None,
 ) -> list[str]:
     """`show`: one call; the archive's moments (first seen, history) as dates in the city's time zone."""
-    return terminal_safe(_call_lines(call, record, history, today, zone))
+    return terminal_safe(_call_lines(call, record, history, today, zone, verdict))
+
+
+def participation_lines(verdict: Participation | None) -> list[str]:
+    """ "Kan vi delta?" with the reason that decided it and every factor weighed, its evidence quoted."""
+    if verdict is None:
+        return []
+    lines = [f"Kan vi delta? {verdict.verdict.capitalize()} – {verdict.reason}"]
+    for factor in verdict.factors:
+        said = f" ({factor.verdict})" if factor.verdict else ""
+        lines.append(f"  {FACTOR_NB.get(factor.kind, factor.kind)}{said}: {factor.reason}")
+        if factor.evidence:
+            lines.append(f"    «{factor.evidence}»")
+    return lines
 
 
 def _call_lines(
-    call: Call, record: dict[str, Any], history: list[dict[str, Any]], today: date, zone: tzinfo
+    call: Call,
+    record: dict[str, Any],
+    history: list[dict[str, Any]],
+    today: date,
+    zone: tzinfo,
+    verdict: Participation | None,
 ) -> list[str]:
     nxt = call.next_deadline(today)
     status = call.status_on(today)
@@ -208,6 +249,7 @@ def _call_lines(
             else ""
         ),
         *eligibility_lines(call),
+        *participation_lines(verdict),
         f"Lenke: {call.url}",
         f"Først sett: {local_date_nb(record['first_seen'], zone)} · "
         f"sist sett: {local_date_nb(record['last_seen'], zone)}"

@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 from eumonitor.config.checker import ConfigError, NoConfigError, Problem, load_folder
 from eumonitor.config.digests import load_digests
+from eumonitor.config.glossary import GLOSSARY_PATH, load_glossary, with_profiles
 from eumonitor.config.participation import load_participation
 from eumonitor.config.profiles import load_profiles
 from eumonitor.config.schema import (
@@ -60,7 +61,7 @@ def resolve_root(root: str | os.PathLike | None) -> Path:
     return Path(chosen).resolve()
 
 
-def load_config(root: Path, kinds: Mapping[str, Any] | None = None) -> Config:
+def load_config(root: Path, kinds: Mapping[str, Any] | None = None, glossary_path: Path = GLOSSARY_PATH) -> Config:
     """The whole root; raises ConfigError listing every problem at once."""
     if kinds is None:
         from eumonitor.sources import kinds as registry  # the kinds' option types; sources/ never imports config
@@ -82,10 +83,18 @@ def load_config(root: Path, kinds: Mapping[str, Any] | None = None) -> Config:
         problems.extend(_check_base_url(root, settings.web.base_url))
     participation, found = load_participation(root)
     problems.extend(found)
-    if problems:
+    glossary, found = load_glossary(glossary_path)  # packaged, but edited by hand: checked like the root's files
+    problems.extend(found)
+    if problems or glossary is None:
         raise ConfigError(problems)
     return Config(
-        root=root, settings=settings, sources=sources, digests=digests, profiles=profiles, participation=participation
+        root=root,
+        settings=settings,
+        sources=sources,
+        digests=digests,
+        profiles=profiles,
+        glossary=with_profiles(glossary, profiles),
+        participation=participation,
     )
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from eumonitor.model import DigestSpec, ParticipationRules, Profile, SourceSpec
+from eumonitor.store.query_expansion import Glossary
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -144,6 +145,8 @@ class Config:
     digests: Mapping[str, DigestSpec] = field(default_factory=dict)
     profiles: Mapping[str, Profile] = field(default_factory=dict)
     participation: ParticipationRules | None = None  # "Kan vi delta?"; None only in hand-built test configs
+    # Norwegian search words -> English terms: the packaged glossary plus the profiles' own pairings.
+    glossary: Glossary = field(default_factory=Glossary)
 
     def path(self, relative: str) -> Path:
         """A path from config.toml, taken relative to the root."""

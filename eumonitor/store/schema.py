@@ -295,4 +295,12 @@ CREATE TABLE judgements (
 CREATE INDEX judgements_by_profile ON judgements(profile_id, source, external_id, undone_at);
 """,
     ),
+    # store/search.py: a query that is a call's id (or its call's id), in any case, is looked up, not scanned
+    (
+        110,
+        """
+CREATE INDEX calls_by_id_nocase ON calls(external_id COLLATE NOCASE);
+CREATE INDEX calls_by_call_identifier_nocase ON calls(call_identifier COLLATE NOCASE);
+""",
+    ),
 ]

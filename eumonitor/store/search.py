@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from eumonitor.store.query_expansion import Expansion, Glossary, expand, words_of
+
 # bm25 weights per FTS column, in the order above: an identifier or title hit matters most.
 BM25_WEIGHTS = "8.0, 6.0, 2.0, 2.0, 1.0, 1.0"
 
@@ -42,15 +44,51 @@ class SearchQuery:
     offset: int = 0
 
 
-def fts_expression(text: str, any_word: bool = False) -> str:
-    """A user's words as a safe FTS5 expression: each word quoted, the last one as a prefix."""
-    words = re.findall(r"\w+", text.lower())
-    if not words:
+@dataclass(frozen=True)
+class SearchResult:
+    """One page of results and what the search did to get them, for the notes above the list."""
+
+    rows: list[dict[str, Any]]
+    total: int
+    added: tuple[str, ...] = ()  # English terms searched as well as the user's Norwegian words
+    any_word: bool = False  # no call had all the words: these have at least one
+    pinned: int = 0  # leading rows whose identifier is the query itself
+
+
+def fts_expression(text: str, any_word: bool = False, glossary: Glossary | None = None) -> str:
+    """A user's words as a safe FTS5 expression: each word quoted, the last one as a prefix.
+
+    A word (or phrase) the glossary knows is ORed with its English terms, each an exact phrase:
+    `klimatilpasning` -> `("klimatilpasning" OR "climate adaptation" OR ...)`; the groups AND together.
+    """
+    return render_fts(expand(text, glossary or Glossary()), any_word)
+
+
+def render_fts(expansion: Expansion, any_word: bool = False) -> str:
+    groups = expansion.groups
+    if not groups:
         return ""
-    # A prefix search on one or two letters ("children's" -> "s") matches nearly everything.
-    last = f'"{words[-1]}"*' if len(words[-1]) >= 3 else f'"{words[-1]}"'
-    quoted = [f'"{w}"' for w in words[:-1]] + [last]
-    return (" OR " if any_word else " AND ").join(quoted)
+    parts = []
+    for i, group in enumerate(groups):
+        words = [f'"{w}"' for w in group.words]
+        # A prefix search on one or two letters ("children's" -> "s") matches nearly everything.
+        if i == len(groups) - 1 and len(group.words[-1]) >= 3:
+            words[-1] += "*"
+        own = words[0] if len(words) == 1 else "(" + " AND ".join(words) + ")"
+        # Terms are cut to their words, as the user's are: no quote or operator reaches FTS5.
+        phrases = [own, *(f'"{" ".join(words_of(t))}"' for t in group.added)]
+        parts.append(phrases[0] if len(phrases) == 1 else "(" + " OR ".join(phrases) + ")")
+    return (" OR " if any_word else " AND ").join(parts)
+
+
+# An identifier as people paste it: letters, digits, - _ . / and at least one digit, no spaces.
+IDENTIFIER = re.compile(r"^(?=.*\d)[\w./-]{4,120}$")
+MAX_PINNED = 20
+COLUMNS = (
+    "c.source, c.external_id, c.title, c.url, c.programme, c.programme_id, c.summary, "
+    "c.deadlines, c.listed, c.budget_total, c.norway_eligible, c.municipalities_eligible, "
+    f"{EFFECTIVE_STATUS} AS status, {NEXT_DEADLINE} AS next_deadline"
+)
 
 
 class SearchMixin:
@@ -72,17 +110,48 @@ class SearchMixin:
         }
 
     def search(self, query: SearchQuery, today: date) -> tuple[list[dict[str, Any]], int]:
-        """Matching calls (rank order) and the total count. All words first; any word if none match."""
-        rows, total = self._search(query, today, any_word=False)
-        if total == 0 and len(re.findall(r"\w+", query.text)) > 1:
-            rows, total = self._search(query, today, any_word=True)
+        """Matching calls (rank order) and the total count, without the glossary (see explained_search)."""
+        result = self.explained_search(query, today)
+        return result.rows, result.total
+
+    def explained_search(self, query: SearchQuery, today: date, glossary: Glossary | None = None) -> SearchResult:
+        """Matching calls in rank order, the total, and what was done: English terms added, fallback, pinning.
+
+        All words (each ORed with its glossary terms) first; any word if none match. A query that is a call's
+        identifier (or the call identifier its topics share) puts those calls first on the first page, within
+        the filters; not with a theme, whose score order is what was asked for.
+        """
+        expansion = expand(query.text, glossary or Glossary())
+        rows, total = self._search(query, today, render_fts(expansion))
+        any_word = False
+        if total == 0 and len(expansion.groups) > 1:
+            rows, total = self._search(query, today, render_fts(expansion, any_word=True))
+            any_word = total > 0
+        pinned = self._pinned(query, today) if query.offset == 0 and not query.theme else []
+        if pinned:
+            keys = {(r["source"], r["external_id"]) for r in pinned}
+            rows = pinned + [r for r in rows if (r["source"], r["external_id"]) not in keys]
+            total = max(total, len(pinned))
         # A call announced on two sources is one result, where its best copy ranks, with every copy's link
         # (LinksMixin). The total still counts copies: exact counting would cost a join per match.
-        return self.collapse_linked(rows), total
+        return SearchResult(self.collapse_linked(rows), total, expansion.added, any_word, len(pinned))
 
-    def _search(self, query: SearchQuery, today: date, any_word: bool) -> tuple[list[dict[str, Any]], int]:
+    def _pinned(self, query: SearchQuery, today: date) -> list[dict[str, Any]]:
+        """Calls whose identifier, or whose call's identifier, is the query (any case): exact ids first."""
+        text = query.text.strip()
+        if not IDENTIFIER.match(text):
+            return []
         where, args = self._filters(query, today)
-        match = fts_expression(query.text, any_word)
+        where.insert(0, "(c.external_id = :ident COLLATE NOCASE OR c.call_identifier = :ident COLLATE NOCASE)")
+        sql = (
+            f"SELECT {COLUMNS} FROM calls c WHERE {' AND '.join(where)} "
+            "ORDER BY c.external_id = :ident COLLATE NOCASE DESC, c.external_id, c.source LIMIT :limit"
+        )
+        rows = self.conn.execute(sql, {**args, "ident": text, "limit": min(query.limit, MAX_PINNED)})
+        return [dict(r) for r in rows]
+
+    def _search(self, query: SearchQuery, today: date, match: str) -> tuple[list[dict[str, Any]], int]:
+        where, args = self._filters(query, today)
         args["match"] = match
         score = ""
         if query.theme:
@@ -102,10 +171,7 @@ class SearchMixin:
         sql = (
             f"WITH hits AS (SELECT {ident} AS id, {rank} AS rank "
             f"FROM {source}{clause} ORDER BY rank, id LIMIT :limit OFFSET :offset) "
-            f"SELECT c.source, c.external_id, c.title, c.url, c.programme, c.programme_id, c.summary, "
-            f"c.deadlines, c.listed, c.budget_total, c.norway_eligible, c.municipalities_eligible, "
-            f"{EFFECTIVE_STATUS} AS status, "
-            f"{NEXT_DEADLINE} AS next_deadline{score} FROM hits JOIN calls c ON c.id = hits.id "
+            f"SELECT {COLUMNS}{score} FROM hits JOIN calls c ON c.id = hits.id "
             f"ORDER BY hits.rank, c.id"
         )
         rows = self.conn.execute(sql, {**args, "limit": query.limit, "offset": query.offset})

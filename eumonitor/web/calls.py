@@ -7,8 +7,9 @@ from typing import Any
 from flask import Blueprint, Response, abort, get_flashed_messages, render_template, request, url_for
 
 from eumonitor.matching import incremental as matching
+from eumonitor.matching.participation import judge
 from eumonitor.model import Call
-from eumonitor.nb import CHANGE_NB, change_detail
+from eumonitor.nb import CHANGE_NB, FACTOR_NB, change_detail
 from eumonitor.web import ical
 from eumonitor.web.common import app_ctx, current_profiles, profile_titles
 from eumonitor.web.preview import models
@@ -61,6 +62,7 @@ def call_page(source: str, external_id: str) -> str:
     ctx = app_ctx()
     call = _load(source, external_id)
     record = ctx.store.call_record(source, external_id) or {}
+    rules = ctx.config.participation
     return render_template(
         "web/call.html",
         call=call,
@@ -76,6 +78,10 @@ def call_page(source: str, external_id: str) -> str:
         verdict_nb=verdict_nb,
         today=ctx.today(),
         judged=call_judgements(call.key),
+        participation=judge(call, rules) if rules else None,
+        factor_nb=FACTOR_NB,
+        rules_path=rules.path if rules else "",
+        rules_source=rules.source if rules else None,
         messages=get_flashed_messages(),
     )
 

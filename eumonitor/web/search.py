@@ -11,6 +11,7 @@ from typing import Any
 from flask import Blueprint, current_app, render_template, request, url_for
 
 from eumonitor.model import STATUSES
+from eumonitor.nb import search_notes
 from eumonitor.store.search import SearchQuery
 from eumonitor.web.common import app_ctx, profile_titles
 
@@ -111,7 +112,8 @@ def search() -> str:
     titles = profile_titles()
     query, page, problems = query_from_args(request.args, titles)
     searched = any(request.args.get(k) for k in FILTER_KEYS)
-    rows, total = ctx.store.search(query, ctx.today())
+    result = ctx.store.explained_search(query, ctx.today(), ctx.config.glossary)
+    rows, total = result.rows, result.total
     pages = max(1, ceil(total / PER_PAGE))
     return render_template(
         "web/search.html",
@@ -123,6 +125,7 @@ def search() -> str:
         pages=pages,
         first=query.offset + 1,
         problems=problems,
+        notes=search_notes(result.added, result.any_word, result.pinned) if searched else [],
         badges=theme_badges(rows, titles),
         themes=titles,
         facets=cached_facets(),
