@@ -24,7 +24,8 @@ def load_participation(root: Path) -> tuple[ParticipationRules | None, list[Prob
     data, text, problems = read_toml(path, root)
     if problems:
         return None, problems
-    shown = display(path, root)
+    # The packaged file is named as it is in the repository, not by where this installation keeps it.
+    shown = display(path, root) if path != DEFAULT else "eumonitor/data/participation.toml"
     checker = Checker(shown, text, shown)
     rules = checker.build(ParticipationRules, data)
     if rules is None:

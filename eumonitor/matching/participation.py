@@ -52,7 +52,8 @@ def _programme(call: Call, rules: ParticipationRules) -> Factor:
     rule = programme_rule(call, rules)
     if rule is None:
         name = call.programme or call.programme_id or "uten oppgitt program"
-        return Factor("programme", "ukjent", f"Programmet «{name}» står ikke i deltakelseslisten ({rules.path}).")
+        reason = f"Programmet «{name}» står ikke i deltakelsesreglene; sjekk utlysningens vilkår."
+        return Factor("programme", "ukjent", reason)
     return Factor("programme", rule.verdict, rule.note, rule.name)
 
 
