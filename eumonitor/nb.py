@@ -46,6 +46,28 @@ MONTHS_NB = (
 )
 
 
+def os_error_nb(exc: BaseException) -> str:
+    """A network failure as a person reads it; the operating system and smtplib word theirs in English."""
+    import socket
+    import ssl
+
+    if isinstance(exc, socket.gaierror):
+        return "fant ikke vertsnavnet"
+    if isinstance(exc, ConnectionRefusedError):
+        return "tilkoblingen ble avvist"
+    if isinstance(exc, TimeoutError | socket.timeout):
+        return "tidsavbrudd: tjeneren svarte ikke i tide"
+    if isinstance(exc, ConnectionResetError | BrokenPipeError | ConnectionAbortedError):
+        return "tjeneren brøt forbindelsen"
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return f"sertifikatet kunne ikke bekreftes ({exc.verify_message})"
+    if isinstance(exc, ssl.SSLError):
+        return f"TLS-feil ({exc.reason or exc})"
+    if type(exc).__name__ == "SMTPServerDisconnected":
+        return "tjeneren lukket forbindelsen uventet"
+    return (exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)) or type(exc).__name__
+
+
 def count_nb(n: int, one: str, many: str) -> str:
     """A count with its noun in the right number: "1 kilde", "3 kilder", "0 kilder"."""
     return f"{n} {one if n == 1 else many}"

@@ -16,6 +16,7 @@ from typing import Protocol
 from eumonitor.config.schema import SmtpConfig
 from eumonitor.files import atomic_write
 from eumonitor.model import EumonitorError
+from eumonitor.nb import os_error_nb
 
 DEFAULT_FROM = "eumonitor@localhost"
 
@@ -136,7 +137,7 @@ class SmtpMailer:
                 self.close()
                 raise DeliveryError(
                     f"Forbindelsen til {self._where()} brøt etter at meldingen var sendt, før tjeneren bekreftet "
-                    f"den; den kan ha kommet fram og sendes ikke på nytt automatisk ({exc.cause})",
+                    f"den; den kan ha kommet fram og sendes ikke på nytt automatisk ({os_error_nb(exc.cause)})",
                     ambiguous=True,
                 ) from exc.cause
             except smtplib.SMTPRecipientsRefused as exc:
@@ -148,10 +149,10 @@ class SmtpMailer:
             except (smtplib.SMTPServerDisconnected, ConnectionError) as exc:
                 self.close()  # a dropped connection is worth one fresh one; a dead server is not
                 if attempt == 2:
-                    raise DeliveryError(f"Mistet forbindelsen til {self._where()}: {exc}") from exc
+                    raise DeliveryError(f"Mistet forbindelsen til {self._where()}: {os_error_nb(exc)}") from exc
             except (smtplib.SMTPException, OSError) as exc:
                 self.close()
-                raise DeliveryError(f"Kunne ikke sende via {self._where()}: {exc}") from exc
+                raise DeliveryError(f"Kunne ikke sende via {self._where()}: {os_error_nb(exc)}") from exc
 
     def _connection(self) -> _Smtp | _SmtpSsl:
         if self._smtp is not None:
