@@ -302,6 +302,8 @@ def test_closed_reading_sends_visitors_to_login(tmp_path: Path) -> None:
     ctx = AppContext(config=load_config(root), fixed_now=TODAY_NOW)
     response = create_app(ctx).test_client().get("/?q=x")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
+    body = response.get_data(as_text=True)
+    assert "Du blir sendt videre til" in body and "Redirecting" not in body
     ctx.close()
 
 

@@ -6,6 +6,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from flask import Flask, Response, render_template, request
+from markupsafe import escape
 from werkzeug.exceptions import HTTPException
 
 from eumonitor.context import AppContext
@@ -56,6 +57,7 @@ def create_app(ctx: AppContext) -> Flask:
     _register(app)
     app.before_request(_closed_reading)
     app.after_request(_security_headers)
+    app.after_request(_norwegian_redirect)
     app.register_error_handler(HTTPException, _error_page)
     return app
 
@@ -83,6 +85,17 @@ def _closed_reading() -> Response | None:
     if current_editor() is None:
         return redirect(url_for("login.login", next=request.full_path.rstrip("?")))
     return None
+
+
+def _norwegian_redirect(response: Response) -> Response:
+    """Werkzeug's redirect body says "Redirecting..." in English; the rare browser that shows it gets bokmål."""
+    if response.status_code in (301, 302, 303, 307, 308) and response.mimetype == "text/html":
+        target = escape(response.headers.get("Location", ""))
+        response.set_data(
+            '<!doctype html>\n<html lang="nb"><title>Videresender</title>'
+            f'<p>Du blir sendt videre til <a href="{target}">{target}</a>.</p></html>\n'
+        )
+    return response
 
 
 def _security_headers(response: Response) -> Response:
