@@ -135,13 +135,20 @@ class CallsMixin:
         source's other listed calls marked unlisted (never on a partial scan).
         """
         stamp = utc_stamp(now)
+        # The light columns of every stored call; the whole row only for those whose text changed. Reading every
+        # row with its description made one collect of 1,000 calls into a 50,000-call archive peak at 1.7 GB.
         existing = {
-            row["external_id"]: row for row in self.conn.execute("SELECT * FROM calls WHERE source = ?", (source,))
+            row["external_id"]: row
+            for row in self.conn.execute(
+                "SELECT id, external_id, content_hash, listed, unlisted_at FROM calls WHERE source = ?", (source,)
+            )
         }
         new, changed, unchanged = [], [], []
         for call in calls:
             values = call_row(call)
             old = existing.get(call.external_id)
+            if old is not None and old["content_hash"] != call.content_hash:
+                old = self.conn.execute("SELECT * FROM calls WHERE id = ?", (old["id"],)).fetchone()
             if old is None:
                 call_id = self._insert_call(values, stamp)
                 self._log_change(call_id, run_id, stamp, "new", None, call.title)
