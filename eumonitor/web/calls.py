@@ -125,7 +125,8 @@ EXTRA_NB = {
 
 
 # Bookkeeping of the collectors, not facts about the call.
-HIDDEN_EXTRA = frozenset({"deadline_model", "listing_fingerprint"})
+# The topic's conditions are shown whole under "Kan vi delta?", not as one more field.
+HIDDEN_EXTRA = frozenset({"deadline_model", "listing_fingerprint", "conditions"})
 
 
 def extra_fields(call: Call) -> list[tuple[str, str]]:
