@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 import click
 
-from eumonitor.cli import archive, demo, digest, feedback, match, norsk, subscriber, web
+from eumonitor.cli import archive, cases, demo, digest, feedback, match, norsk, subscriber, users, web
 from eumonitor.config import resolve_root
 from eumonitor.context import parse_now
 
@@ -68,7 +68,8 @@ COMMANDS = (
     digest.run,
     web.serve,
     subscriber.subscriber,
-    web.user,
+    users.user,
+    *cases.COMMANDS,
 )
 
 

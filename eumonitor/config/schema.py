@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from eumonitor.casework import DEFAULT_REMINDER_DAYS
 from eumonitor.model import DigestSpec, ParticipationRules, Profile, SourceSpec
 from eumonitor.store.query_expansion import Glossary
 
@@ -89,8 +90,15 @@ class AlertsConfig:
 
 
 @dataclass(frozen=True)
+class FollowConfig:
+    """Following calls: how many days before a followed call's next deadline its followers get a reminder."""
+
+    reminder_days: tuple[int, ...] = DEFAULT_REMINDER_DAYS  # 6 weeks, 2 weeks, 3 days
+
+
+@dataclass(frozen=True)
 class Editor:
-    """One person allowed to edit profiles in the web app; `eumonitor user add EMAIL` writes these."""
+    """An editor as config.toml listed them before users moved to the archive; carried over there once, as redaktør."""
 
     email: str
     password_hash: str
@@ -118,6 +126,7 @@ class Settings:
     smtp: SmtpConfig = field(default_factory=SmtpConfig)
     alerts: AlertsConfig = field(default_factory=AlertsConfig)
     web: WebConfig = field(default_factory=WebConfig)
+    follow: FollowConfig = field(default_factory=FollowConfig)
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from eumonitor.casework import check_reminder_days
 from eumonitor.config.checker import Checker, Problem, display, read_toml
 from eumonitor.config.ranges import http_problems
 from eumonitor.config.schema import EMAIL_PATTERN, ScheduleConfig, Settings
@@ -49,6 +50,7 @@ def check_delivery_settings(settings: Settings) -> list[tuple[str, str]]:
     if settings.alerts.after_failures < 1:
         found.append(("alerts.after_failures", f"skal være minst 1, fikk {settings.alerts.after_failures}"))
     found.extend(_check_schedule(settings.schedule))
+    found.extend(("follow.reminder_days", message) for message in check_reminder_days(settings.follow.reminder_days))
     found.extend(_check_notify(settings.notify.urls))
     return found
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from flask import Flask, Response, render_template, request
 from werkzeug.exceptions import HTTPException
 
+from eumonitor import actions
 from eumonitor.context import AppContext
 from eumonitor.matching.incremental import ModelCache
 from eumonitor.nb import score_nb
@@ -47,6 +48,8 @@ def create_app(ctx: AppContext) -> Flask:
         MAX_CONTENT_LENGTH=256 * 1024,
     )
     app.extensions["eumonitor"] = ctx
+    if web.editors:  # users live in the archive now: config.toml's editors are carried over once each
+        actions.import_config_editors(ctx)
     app.extensions["eumonitor.models"] = ModelCache()  # one per app: the call and profile pages share it
     app.extensions["eumonitor.preview_guard"] = PreviewGuard()  # rate and slots of the anonymous preview
     app.jinja_env.trim_blocks = True
@@ -61,9 +64,20 @@ def create_app(ctx: AppContext) -> Flask:
 
 
 def _register(app: Flask) -> None:
-    from eumonitor.web import calls, feeds, learning, login, profiles, search, status, subscriptions, votes
+    from eumonitor.web import (
+        calls,
+        feeds,
+        learning,
+        login,
+        profiles,
+        search,
+        status,
+        subscriptions,
+        users,
+        votes,
+    )
 
-    for module in (search, calls, login, profiles, learning, feeds, status, subscriptions, votes):
+    for module in (search, calls, login, profiles, learning, feeds, status, subscriptions, votes, users):
         app.register_blueprint(module.bp)
 
 
