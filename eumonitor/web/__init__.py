@@ -66,6 +66,7 @@ def create_app(ctx: AppContext) -> Flask:
 def _register(app: Flask) -> None:
     from eumonitor.web import (
         calls,
+        cases,
         feeds,
         learning,
         login,
@@ -77,7 +78,7 @@ def _register(app: Flask) -> None:
         votes,
     )
 
-    for module in (search, calls, login, profiles, learning, feeds, status, subscriptions, votes, users):
+    for module in (search, calls, login, profiles, learning, feeds, status, subscriptions, votes, users, cases):
         app.register_blueprint(module.bp)
 
 
