@@ -22,6 +22,7 @@ SUBSCRIBER_PAGES = (
     "subscriptions.unsubscribe",
     "votes.confirm",
     "votes.record",
+    "followups.calendar",  # a person's signed calendar link: calendar apps cannot log in
 )
 # Reading pages never need anything from another site; no inline scripts, no foreign styles.
 CSP = (
@@ -68,6 +69,7 @@ def _register(app: Flask) -> None:
         calls,
         cases,
         feeds,
+        followups,
         learning,
         login,
         profiles,
@@ -78,7 +80,8 @@ def _register(app: Flask) -> None:
         votes,
     )
 
-    for module in (search, calls, login, profiles, learning, feeds, status, subscriptions, votes, users, cases):
+    blueprints = (search, calls, login, profiles, learning, feeds, status, subscriptions, votes, users)
+    for module in (*blueprints, cases, followups):
         app.register_blueprint(module.bp)
 
 
