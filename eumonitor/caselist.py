@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from eumonitor import casework
 from eumonitor.context import AppContext
 from eumonitor.nb import days_left_nb
+from eumonitor.yearly import CaseFacts
 
 # What the overview can be sorted by; the default puts the nearest deadline first (no deadline last).
 SORTS = ("frist", "status", "ansvarlig", "tittel", "endret")
@@ -72,6 +73,38 @@ def overview_rows(ctx: AppContext, theme_titles: dict[str, str] | None = None) -
             }
         )
     return sort_rows(rows, "frist")
+
+
+def report_facts(ctx: AppContext, theme_titles: dict[str, str] | None = None) -> list[CaseFacts]:
+    """Every case as the yearly report counts it, with sent and decision dates on the city's calendar."""
+    store, titles = ctx.store, theme_titles or {}
+    partners: dict[int, list[str]] = {}
+    for p in store.case_partners():
+        partners.setdefault(p["call_id"], []).append(p["organisation"])
+    facts = []
+    for case in store.list_cases():
+        themes = [
+            m.profile_id for m in store.matches_for_call(case["source"], case["external_id"]) if m.state == "match"
+        ]
+        facts.append(
+            CaseFacts(
+                id=case["external_id"],
+                title=case["title"],
+                programme=case["programme"],
+                themes=tuple(titles.get(t, t) for t in themes),
+                partners=tuple(partners.get(case["call_id"], [])),
+                status=case["status"],
+                sent_on=_local_day(case["sent_at"], ctx),
+                decided_on=_local_day(case["decided_at"], ctx),
+                amount_applied=case["amount_applied"],
+                amount_won=case["amount_won"],
+            )
+        )
+    return facts
+
+
+def _local_day(stamp: str | None, ctx: AppContext) -> date | None:
+    return datetime.fromisoformat(stamp).astimezone(ctx.zone).date() if stamp else None
 
 
 def filter_rows(

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 import click
 
-from eumonitor.cli import archive, cases, demo, digest, feedback, match, norsk, subscriber, users, web
+from eumonitor.cli import archive, cases, demo, digest, feedback, match, norsk, report, subscriber, users, web
 from eumonitor.config import resolve_root
 from eumonitor.context import parse_now
 
@@ -70,6 +70,7 @@ COMMANDS = (
     subscriber.subscriber,
     users.user,
     *cases.COMMANDS,
+    report.report,
 )
 
 

@@ -73,6 +73,7 @@ def _register(app: Flask) -> None:
         learning,
         login,
         profiles,
+        report,
         search,
         status,
         subscriptions,
@@ -81,7 +82,7 @@ def _register(app: Flask) -> None:
     )
 
     blueprints = (search, calls, login, profiles, learning, feeds, status, subscriptions, votes, users)
-    for module in (*blueprints, cases, followups):
+    for module in (*blueprints, cases, followups, report):
         app.register_blueprint(module.bp)
 
 
