@@ -110,7 +110,7 @@ def test_an_editor_works_a_case_through_the_page(ctx: AppContext, root: Path, si
     assert "Innvilget" in html and "250 000 EUR" in html and "200 000 EUR" in html
     assert "Universitetet i Bergen (koordinator)" in html and f"{EDITOR}: status sendt → innvilget" in html
     assert f"{EDITOR}: ansvarlig – → {COLLEAGUE}" in html
-    assert '<button type="submit" disabled>Endre status</button>' in html  # a decision is final
+    assert "Avgjørelsen er endelig" in html and 'id="case-status"' not in html
     [row] = cases_json(root)  # the CLI reads the same case
     assert (row["status"], row["assignee"], row["amount_applied"], row["amount_won"]) == (
         "innvilget",
