@@ -125,3 +125,17 @@ def test_unfollow_and_following_twice_say_so(root: Path) -> None:
     assert cases_json(root)[0]["status"] is None  # followed, no case
     assert "følger ikke lenger" in cli(root, "unfollow", CLIMA, "--as", READER).output
     assert cases_json(root) == []
+
+
+def test_a_removed_user_follows_nothing_but_their_notes_keep_their_name(root: Path) -> None:
+    assert cli(root, "follow", CLIMA, "--as", READER).exit_code == 0
+    assert cli(root, "note", CLIMA, "Sjekk budsjettet", "--as", EDITOR).exit_code == 0
+    assert cli(root, "user", "remove", READER).exit_code == 0
+    assert cli(root, "user", "remove", EDITOR).exit_code == 0
+    [row] = cases_json(root)
+    assert row["followers"] == []
+    ctx = AppContext(load_config(root))
+    assert ctx.store.case_notes(ctx.store.call_id("eu-funding-tenders", CLIMA))[0]["author"] == EDITOR
+    ctx.close()
+    gone = cli(root, "note", CLIMA, "igjen", "--as", EDITOR)
+    assert gone.exit_code == 1 and f"Ukjent bruker {EDITOR}." in gone.output

@@ -25,6 +25,8 @@ ARGUMENT_NAMES = {
     "email": "EPOST",
     "file": "FIL",
     "judgement_id": "NR",
+    "text": "TEKST",
+    "role": "ROLLE",
 }
 
 
