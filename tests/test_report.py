@@ -14,8 +14,8 @@ import pytest
 
 from eumonitor.config import load_config
 from eumonitor.context import AppContext
+from eumonitor.followup.yearly import CaseFacts, build_report, chart_svg
 from eumonitor.web import create_app
-from eumonitor.yearly import CaseFacts, build_report, chart_svg
 from tests.support.cases import CLIMA, CULTURE, EDITOR, NOW, OCEAN, cli, make_root, populate
 from tests.support.smtp_server import SmtpSink
 

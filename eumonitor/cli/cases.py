@@ -12,9 +12,9 @@ from typing import Any
 
 import click
 
-from eumonitor import actions, caselist, casework
 from eumonitor.cli.users import users_context
 from eumonitor.context import AppContext
+from eumonitor.followup import actions, caselist, rules
 
 AS_HELP = "Brukeren som gjør endringen (e-post; også miljøvariabelen EUMONITOR_AS)."
 
@@ -143,7 +143,7 @@ def partner() -> None:
 @partner.command("add")
 @click.argument("identifier")
 @click.argument("organisation", metavar="ORG")
-@click.option("--role", required=True, help=f"Rollen: {', '.join(casework.PARTNER_ROLES)}.")
+@click.option("--role", required=True, help=f"Rollen: {', '.join(rules.PARTNER_ROLES)}.")
 @_common
 @click.pass_context
 def partner_add(

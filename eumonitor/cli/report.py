@@ -7,9 +7,9 @@ from pathlib import Path
 
 import click
 
-from eumonitor import caselist, yearly
 from eumonitor.cli.common import load_context
 from eumonitor.files import atomic_write
+from eumonitor.followup import caselist, yearly
 
 
 @click.command("report")

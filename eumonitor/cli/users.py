@@ -6,9 +6,9 @@ import json
 
 import click
 
-from eumonitor import actions, casework
 from eumonitor.cli.common import load_context
 from eumonitor.context import AppContext
+from eumonitor.followup import actions, rules
 
 
 @click.group()
@@ -28,8 +28,8 @@ def _role(text: str | None) -> str | None:
     if text is None:
         return None
     try:
-        return casework.role_id(text)
-    except casework.CaseRuleError as exc:
+        return rules.role_id(text)
+    except rules.CaseRuleError as exc:
         raise click.BadParameter(str(exc), param_hint="--role") from exc
 
 

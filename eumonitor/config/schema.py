@@ -10,7 +10,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from eumonitor.casework import DEFAULT_REMINDER_DAYS
 from eumonitor.model import DigestSpec, ParticipationRules, Profile, SourceSpec
 from eumonitor.store.query_expansion import Glossary
 
@@ -89,11 +88,15 @@ class AlertsConfig:
     after_failures: int = 3
 
 
+# How long before a followed call's next deadline its followers are reminded: 6 weeks, 2 weeks, 3 days.
+DEFAULT_REMINDER_DAYS = (42, 14, 3)
+
+
 @dataclass(frozen=True)
 class FollowConfig:
     """Following calls: how many days before a followed call's next deadline its followers get a reminder."""
 
-    reminder_days: tuple[int, ...] = DEFAULT_REMINDER_DAYS  # 6 weeks, 2 weeks, 3 days
+    reminder_days: tuple[int, ...] = DEFAULT_REMINDER_DAYS
 
 
 @dataclass(frozen=True)

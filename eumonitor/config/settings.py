@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from eumonitor.casework import check_reminder_days
 from eumonitor.config.checker import Checker, Problem, display, read_toml
 from eumonitor.config.ranges import http_problems
 from eumonitor.config.schema import EMAIL_PATTERN, ScheduleConfig, Settings
@@ -52,6 +51,16 @@ def check_delivery_settings(settings: Settings) -> list[tuple[str, str]]:
     found.extend(_check_schedule(settings.schedule))
     found.extend(("follow.reminder_days", message) for message in check_reminder_days(settings.follow.reminder_days))
     found.extend(_check_notify(settings.notify.urls))
+    return found
+
+
+def check_reminder_days(days: tuple[int, ...]) -> list[str]:
+    """Problems with [follow] reminder_days (empty when fine)."""
+    found = []
+    if any(not 1 <= d <= 365 for d in days):
+        found.append(f"hver verdi skal være 1-365 dager, fikk {list(days)}")
+    if len(set(days)) != len(days):
+        found.append(f"samme antall dager står flere ganger: {list(days)}")
     return found
 
 

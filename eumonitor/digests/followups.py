@@ -10,9 +10,9 @@ from email.message import EmailMessage
 from typing import Any
 from urllib.parse import quote
 
-from eumonitor.casework import days_nb, reminders_due
 from eumonitor.config import Config
 from eumonitor.digests.mailer import DeliveryError, Mailer, build_message
+from eumonitor.digests.reminders import days_nb, reminders_due
 from eumonitor.model import Call
 from eumonitor.nb import CHANGE_NB, change_detail, date_nb
 

@@ -8,8 +8,8 @@ from pathlib import Path
 from flask import Flask, Response, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from eumonitor import actions
 from eumonitor.context import AppContext
+from eumonitor.followup import actions
 from eumonitor.matching.incremental import ModelCache
 from eumonitor.nb import score_nb
 from eumonitor.web.common import current_editor, template_globals

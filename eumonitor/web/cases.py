@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, flash, redirect, request
 
-from eumonitor import actions, casework
+from eumonitor.followup import actions, rules
 from eumonitor.web.common import app_ctx, call_url, current_editor, require_csrf, role_required
 
 bp = Blueprint("cases", __name__)
@@ -47,8 +47,8 @@ def case_block(source: str, external_id: str) -> dict[str, Any]:
         "history": history,
         "following": bool(who and ctx.store.is_following(who, at.call_id)),
         "users": ctx.store.list_users(),
-        "status_nb": casework.STATUS_NB,
-        "partner_roles": casework.PARTNER_ROLES,
+        "status_nb": rules.STATUS_NB,
+        "partner_roles": rules.PARTNER_ROLES,
     }
 
 
@@ -56,7 +56,7 @@ def _value(row: dict[str, Any], side: str) -> str:
     value = row[side]
     if value is None or value == "":
         return "–"
-    return casework.STATUS_NB.get(value, value) if row["field"] == "status" else value
+    return rules.STATUS_NB.get(value, value) if row["field"] == "status" else value
 
 
 def _act(run: Callable[[Any, str, actions.Target], str]) -> Response:
@@ -103,7 +103,7 @@ def status() -> Response:
     def run(ctx, who, at) -> str:
         form = request.form
         actions.set_status(ctx, who, at, form.get("status", ""), form.get("reason", "")[:600], form.get("amount"))
-        return f"Status: {casework.STATUS_NB.get(form.get('status', ''), '')}."
+        return f"Status: {rules.STATUS_NB.get(form.get('status', ''), '')}."
 
     return _act(run)
 
@@ -112,7 +112,7 @@ def status() -> Response:
 @role_required("redaktør")
 def note() -> Response:
     def run(ctx, who, at) -> str:
-        actions.add_note(ctx, who, at, request.form.get("text", "")[: casework.MAX_NOTE + 100])
+        actions.add_note(ctx, who, at, request.form.get("text", "")[: rules.MAX_NOTE + 100])
         return "Notatet er lagret."
 
     return _act(run)

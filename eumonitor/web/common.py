@@ -10,9 +10,10 @@ from urllib.parse import quote, urlsplit
 
 from flask import abort, current_app, g, redirect, request, session, url_for
 
-from eumonitor import casework, nb
+from eumonitor import nb
 from eumonitor.config.profiles import load_profiles
 from eumonitor.context import AppContext
+from eumonitor.followup import rules
 from eumonitor.model import Profile
 from eumonitor.store import User
 from eumonitor.web import auth
@@ -63,8 +64,8 @@ def role_required(needed: str) -> Callable[[Callable[..., Any]], Callable[..., A
                 if request.method == "POST":
                     abort(403, "Du må logge inn for å gjøre endringer.")
                 return redirect(url_for("login.login", next=request.full_path.rstrip("?")))
-            if not casework.may(current_role(), needed):
-                abort(403, f"Dette krever rollen {casework.ROLE_NB[needed]} eller høyere.")
+            if not rules.may(current_role(), needed):
+                abort(403, f"Dette krever rollen {rules.ROLE_NB[needed]} eller høyere.")
             return view(*args, **kwargs)
 
         return wrapper
@@ -131,7 +132,7 @@ def template_globals() -> dict[str, Any]:
         "csrf_token": lambda: auth.csrf_token(session),
         "editor": current_editor(),
         "role": current_role(),
-        "can_edit": casework.may(current_role(), "redaktør"),
+        "can_edit": rules.may(current_role(), "redaktør"),
         "status_nb": lambda s: nb.STATUS_NB.get(s or "", s),
         "status_class": lambda s: STATUS_CLASS.get(s or "", "unknown"),
         "date_nb": nb.date_nb,

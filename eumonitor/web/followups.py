@@ -6,8 +6,8 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, render_template, request, url_for
 
-from eumonitor import caselist, casework
 from eumonitor.digests.subscription_links import sign, unsign
+from eumonitor.followup import caselist, rules
 from eumonitor.web import exports, ical
 from eumonitor.web.calls import absolute_call_url
 from eumonitor.web.common import app_ctx, call_url, current_editor, profile_titles, role_required
@@ -21,7 +21,7 @@ def chosen_rows() -> tuple[list[dict[str, Any]], dict[str, str]]:
     """The overview's rows under the request's filters and sort; the page and both exports share them."""
     args = {k: request.args.get(k, "").strip()[:200] for k in ("status", "ansvarlig", "tema", "mine", "sort")}
     rows = caselist.overview_rows(app_ctx(), profile_titles())
-    status = args["status"] if args["status"] in (*casework.STATUSES, "") else ""
+    status = args["status"] if args["status"] in (*rules.STATUSES, "") else ""
     mine = (current_editor() or "") if args["mine"] else ""
     rows = caselist.filter_rows(rows, status=status, assignee=args["ansvarlig"], theme=args["tema"], mine=mine)
     rows = caselist.sort_rows(rows, args["sort"] if args["sort"] in caselist.SORTS else "frist")
@@ -43,8 +43,8 @@ def overview() -> str:
         rows=rows,
         total=len(everything),
         args=args,
-        statuses=casework.STATUSES,
-        status_labels=casework.STATUS_NB,
+        statuses=rules.STATUSES,
+        status_labels=rules.STATUS_NB,
         assignees=sorted({r["assignee"] for r in everything if r["assignee"]}),
         themes=profile_titles(),
         sorts=caselist.SORTS,

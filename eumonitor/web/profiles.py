@@ -18,9 +18,10 @@ from flask import (
     url_for,
 )
 
-from eumonitor import casework, jobs
+from eumonitor import jobs
 from eumonitor.config import edit as profile_edit
 from eumonitor.config.edit import EditResult, ProfileEdit, ProfilePathError
+from eumonitor.followup import rules
 from eumonitor.matching import score as matcher
 from eumonitor.model import Profile
 from eumonitor.web import limits
@@ -97,7 +98,7 @@ def _render(profile: Profile, values: Mapping[str, Any], result: EditResult | No
         base_hash=request.form.get("base_hash") or profile_edit.text_hash(path.read_text(encoding="utf-8")),
         saves=ctx.store.profile_saves(profile.id, limit=5),
         messages=get_flashed_messages(),
-        can_edit=casework.may(current_role(), "redaktør"),
+        can_edit=rules.may(current_role(), "redaktør"),
     )
     return body, status
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, redirect, render_template, url_for
 from markupsafe import Markup
 
-from eumonitor import caselist, yearly
-from eumonitor.casework import STATUS_NB
+from eumonitor.followup import caselist, yearly
+from eumonitor.followup.rules import STATUS_NB
 from eumonitor.web.common import app_ctx, profile_titles
 
 bp = Blueprint("report", __name__)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 
-from eumonitor import casework
+from eumonitor.followup import rules
 from eumonitor.web.common import app_ctx, current_editor, require_csrf, role_required
 
 bp = Blueprint("users", __name__)
@@ -17,7 +17,7 @@ def index() -> str:
 
     users = app_ctx().store.list_users()
     return render_template(
-        "web/users.html", users=users, roles=casework.ROLES, role_nb=casework.ROLE_NB, messages=get_flashed_messages()
+        "web/users.html", users=users, roles=rules.ROLES, role_nb=rules.ROLE_NB, messages=get_flashed_messages()
     )
 
 
@@ -28,8 +28,8 @@ def set_role() -> Response:
     ctx = app_ctx()
     email = request.form.get("email", "").strip()[:200]
     try:
-        role = casework.role_id(request.form.get("role", ""))
-    except casework.CaseRuleError as exc:
+        role = rules.role_id(request.form.get("role", ""))
+    except rules.CaseRuleError as exc:
         abort(400, str(exc).capitalize() + ".")
     user = ctx.store.get_user(email)
     if user is None:
@@ -38,5 +38,5 @@ def set_role() -> Response:
         abort(409, f"{user.email} er den eneste administratoren; gi en annen rollen admin først.")
     ctx.store.set_role(user.email, role, ctx.now())
     who = current_editor() or ""
-    flash(f"{user.email} har nå rollen {casework.ROLE_NB[role]} (endret av {who}).")
+    flash(f"{user.email} har nå rollen {rules.ROLE_NB[role]} (endret av {who}).")
     return redirect(url_for("users.index"))

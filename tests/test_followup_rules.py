@@ -6,16 +6,18 @@ from datetime import date
 
 import pytest
 
-from eumonitor import casework
-from eumonitor.casework import CaseRuleError, allowed_next, check_transition, reminders_due
+from eumonitor.config.settings import check_reminder_days
+from eumonitor.digests.reminders import days_nb, reminders_due
+from eumonitor.followup import rules
+from eumonitor.followup.rules import CaseRuleError, allowed_next, check_transition
 
 
 def test_roles_are_ordered_and_spelled_either_way() -> None:
-    assert casework.role_id("Redaktor") == casework.role_id("redaktør") == "redaktør"
-    assert casework.may("admin", "redaktør") and casework.may("redaktør", "redaktør")
-    assert not casework.may("leser", "redaktør") and not casework.may(None, "leser")
+    assert rules.role_id("Redaktor") == rules.role_id("redaktør") == "redaktør"
+    assert rules.may("admin", "redaktør") and rules.may("redaktør", "redaktør")
+    assert not rules.may("leser", "redaktør") and not rules.may(None, "leser")
     with pytest.raises(CaseRuleError, match="ukjent rolle «sjef»"):
-        casework.role_id("sjef")
+        rules.role_id("sjef")
 
 
 def test_the_workflow_goes_forward_steps_back_once_and_decisions_are_final() -> None:
@@ -37,25 +39,25 @@ def test_ikke_aktuell_needs_a_reason_and_amounts_go_with_their_statuses() -> Non
     with pytest.raises(CaseRuleError, match="trenger en begrunnelse"):
         check_transition("aktuell", "ikke-aktuell", "  ")
     check_transition("aktuell", "ikke-aktuell", "Ikke relevant for kommunen")
-    assert casework.amount_field("sendt") == "amount_applied" and casework.amount_field("innvilget") == "amount_won"
+    assert rules.amount_field("sendt") == "amount_applied" and rules.amount_field("innvilget") == "amount_won"
     with pytest.raises(CaseRuleError, match="beløp kan bare oppgis"):
         check_transition("til-vurdering", "aktuell", amount=1000)
-    assert casework.check_amount("250 000") == 250000 and casework.check_amount("1,5") == 2
-    assert casework.check_amount(None) is None and casework.check_amount("") is None
+    assert rules.check_amount("250 000") == 250000 and rules.check_amount("1,5") == 2
+    assert rules.check_amount(None) is None and rules.check_amount("") is None
     for bad in ("-5", "mange", "1e12", "nan"):
         with pytest.raises(CaseRuleError):
-            casework.check_amount(bad)
+            rules.check_amount(bad)
 
 
 def test_notes_partners_and_reminder_days_are_checked() -> None:
-    assert casework.check_note("  Ring NTNU  ") == "Ring NTNU"
+    assert rules.check_note("  Ring NTNU  ") == "Ring NTNU"
     with pytest.raises(CaseRuleError, match="notatet er tomt"):
-        casework.check_note(" ")
-    assert casework.check_partner("  Universitetet   i Bergen ", "Partner") == ("Universitetet i Bergen", "partner")
+        rules.check_note(" ")
+    assert rules.check_partner("  Universitetet   i Bergen ", "Partner") == ("Universitetet i Bergen", "partner")
     with pytest.raises(CaseRuleError, match="ukjent partnerrolle «sponsor»"):
-        casework.check_partner("UiB", "sponsor")
-    assert casework.check_reminder_days((42, 14, 3)) == []
-    assert len(casework.check_reminder_days((0, 14, 14))) == 2
+        rules.check_partner("UiB", "sponsor")
+    assert check_reminder_days((42, 14, 3)) == []
+    assert len(check_reminder_days((0, 14, 14))) == 2
 
 
 def test_a_reminder_falls_due_once_and_a_late_follow_gets_only_the_nearest() -> None:
@@ -66,4 +68,4 @@ def test_a_reminder_falls_due_once_and_a_late_follow_gets_only_the_nearest() -> 
     assert reminders_due(deadline, date(2026, 8, 30), leads, set()) == (3, [3, 14, 42])  # followed late
     assert reminders_due(deadline, date(2026, 8, 30), leads, {42, 14}) == (3, [3])
     assert reminders_due(deadline, date(2026, 9, 2), leads, set()) == (None, [])  # past
-    assert casework.days_nb(42) == "6 uker" and casework.days_nb(3) == "3 dager" and casework.days_nb(1) == "1 dag"
+    assert days_nb(42) == "6 uker" and days_nb(3) == "3 dager" and days_nb(1) == "1 dag"

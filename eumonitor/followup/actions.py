@@ -6,11 +6,11 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from eumonitor import casework
-from eumonitor.casework import CaseRuleError
 from eumonitor.context import AppContext
 from eumonitor.digests import followups
 from eumonitor.digests.mailer import DeliveryError
+from eumonitor.followup import rules
+from eumonitor.followup.rules import CaseRuleError
 from eumonitor.model import Call, EumonitorError
 from eumonitor.store import User
 
@@ -52,10 +52,9 @@ def actor(ctx: AppContext, email: str, needed: str = "leser") -> User:
     user = ctx.store.get_user(email)
     if user is None:
         raise ActionError(f"Ukjent bruker {email}. Legg til med «eumonitor user add {email}».", NOT_FOUND)
-    if not casework.may(user.role, needed):
+    if not rules.may(user.role, needed):
         raise ActionError(
-            f"{user.email} har rollen {casework.ROLE_NB[user.role]}; dette krever {casework.ROLE_NB[needed]} "
-            "eller høyere.",
+            f"{user.email} har rollen {rules.ROLE_NB[user.role]}; dette krever {rules.ROLE_NB[needed]} eller høyere.",
             FORBIDDEN,
         )
     return user
@@ -111,16 +110,16 @@ def set_status(
     """Move a case along the workflow; "ikke aktuell" needs a reason, an amount goes with søker, sendt, innvilget."""
     user = actor(ctx, who, "redaktør")
     try:
-        wanted, euros = casework.status_id(status), casework.check_amount(amount)
+        wanted, euros = rules.status_id(status), rules.check_amount(amount)
     except CaseRuleError as exc:
         raise ActionError(_sentence(exc)) from exc
     changes: dict[str, Any] = {"status": wanted, "reason": reason.strip() if wanted == "ikke-aktuell" else ""}
-    field = casework.amount_field(wanted)
+    field = rules.amount_field(wanted)
     if euros is not None and field:
         changes[field] = euros
 
     def guard(current: dict[str, Any]) -> None:
-        casework.check_transition(current["status"], wanted, reason, euros)
+        rules.check_transition(current["status"], wanted, reason, euros)
 
     try:
         return ctx.store.change_case(at.call_id, user.email, ctx.now(), changes, guard)
@@ -131,7 +130,7 @@ def set_status(
 def set_amounts(ctx: AppContext, who: str, at: Target, applied: str | None, won: str | None) -> list[tuple]:
     user = actor(ctx, who, "redaktør")
     try:
-        changes = {"amount_applied": casework.check_amount(applied), "amount_won": casework.check_amount(won)}
+        changes = {"amount_applied": rules.check_amount(applied), "amount_won": rules.check_amount(won)}
     except CaseRuleError as exc:
         raise ActionError(_sentence(exc)) from exc
     return ctx.store.change_case(at.call_id, user.email, ctx.now(), changes)
@@ -140,7 +139,7 @@ def set_amounts(ctx: AppContext, who: str, at: Target, applied: str | None, won:
 def add_note(ctx: AppContext, who: str, at: Target, text: str) -> int:
     user = actor(ctx, who, "redaktør")
     try:
-        cleaned = casework.check_note(text)
+        cleaned = rules.check_note(text)
     except CaseRuleError as exc:
         raise ActionError(_sentence(exc)) from exc
     return ctx.store.add_note(at.call_id, user.email, ctx.now(), cleaned)
@@ -149,7 +148,7 @@ def add_note(ctx: AppContext, who: str, at: Target, text: str) -> int:
 def add_partner(ctx: AppContext, who: str, at: Target, organisation: str, role: str) -> str | None:
     user = actor(ctx, who, "redaktør")
     try:
-        name, chosen = casework.check_partner(organisation, role)
+        name, chosen = rules.check_partner(organisation, role)
     except CaseRuleError as exc:
         raise ActionError(_sentence(exc)) from exc
     return ctx.store.add_partner(at.call_id, user.email, ctx.now(), name, chosen)
@@ -165,7 +164,7 @@ def case_view(ctx: AppContext, at: Target) -> dict[str, Any]:
         "title": at.call.title,
         "exists": case is not None,
         "status": case["status"] if case else None,
-        "status_nb": casework.STATUS_NB[case["status"]] if case else None,
+        "status_nb": rules.STATUS_NB[case["status"]] if case else None,
         "reason": case["reason"] if case else "",
         "assignee": case["assignee"] if case else "",
         "amount_applied": case["amount_applied"] if case else None,
@@ -177,7 +176,7 @@ def case_view(ctx: AppContext, at: Target) -> dict[str, Any]:
         ],
         "history": ctx.store.case_audit(at.call_id),
         "followers": ctx.store.followers(at.call_id),
-        "allowed": list(casework.allowed_next(case["status"] if case else casework.INITIAL)),
+        "allowed": list(rules.allowed_next(case["status"] if case else rules.INITIAL)),
     }
 
 

@@ -1,9 +1,6 @@
-"""The rules of follow-up work (pure): roles, the case workflow, partner roles, amounts and when reminders fall due."""
+"""The rules of follow-up work (pure): roles, the case workflow, partner roles, amounts, notes."""
 
 from __future__ import annotations
-
-from collections.abc import Collection, Sequence
-from datetime import date
 
 from eumonitor.model import EumonitorError
 
@@ -37,9 +34,6 @@ MAX_NOTE = 5000
 MAX_REASON = 500
 MAX_ORGANISATION = 200
 MAX_AMOUNT = 10_000_000_000  # EUR; more is a typing error, not a grant
-
-# How long before a followed call's next deadline its followers are reminded ([follow] reminder_days).
-DEFAULT_REMINDER_DAYS = (42, 14, 3)
 
 
 def role_id(text: str) -> str:
@@ -141,38 +135,3 @@ def check_partner(organisation: str, role: str) -> tuple[str, str]:
     if wanted not in PARTNER_ROLES:
         raise CaseRuleError(f"ukjent partnerrolle «{role}»; tillatt: {', '.join(PARTNER_ROLES)}")
     return name, wanted
-
-
-def check_reminder_days(days: Sequence[int]) -> list[str]:
-    """Problems with [follow] reminder_days, in Norwegian (empty when fine)."""
-    found = []
-    if any(not 1 <= d <= 365 for d in days):
-        found.append(f"hver verdi skal være 1-365 dager, fikk {list(days)}")
-    if len(set(days)) != len(days):
-        found.append(f"samme antall dager står flere ganger: {list(days)}")
-    return found
-
-
-def reminders_due(
-    deadline: date | None, today: date, lead_days: Collection[int], sent: Collection[int]
-) -> tuple[int | None, list[int]]:
-    """Which reminder to send now for one follower and one deadline, and every lead time it settles.
-
-    Each lead time whose day has come (days left <= lead) is due once. When several are due at once (a call
-    followed late, a scheduler that was down), one mail is sent, for the nearest, and the others count as
-    sent: a follower gets one reminder, not three. Nothing after the deadline.
-    """
-    if deadline is None or deadline < today:
-        return None, []
-    left = (deadline - today).days
-    due = sorted(d for d in lead_days if left <= d and d not in sent)
-    return (due[0] if due else None), due
-
-
-def days_nb(days: int) -> str:
-    """A lead time in words: "6 uker", "2 uker", "3 dager", "1 dag"."""
-    if days % 7 == 0 and days >= 14:
-        return f"{days // 7} uker"
-    if days == 7:
-        return "1 uke"
-    return "1 dag" if days == 1 else f"{days} dager"

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from eumonitor import casework
 from eumonitor.context import AppContext
+from eumonitor.followup import rules
+from eumonitor.followup.yearly import CaseFacts
 from eumonitor.nb import days_left_nb
-from eumonitor.yearly import CaseFacts
 
 # What the overview can be sorted by; the default puts the nearest deadline first (no deadline last).
 SORTS = ("frist", "status", "ansvarlig", "tittel", "endret")
@@ -61,7 +61,7 @@ def overview_rows(ctx: AppContext, theme_titles: dict[str, str] | None = None) -
                 "themes": themes,
                 "themes_nb": [(theme_titles or {}).get(t, t) for t in themes],
                 "status": status or None,
-                "status_nb": casework.STATUS_NB.get(status, "ingen sak"),
+                "status_nb": rules.STATUS_NB.get(status, "ingen sak"),
                 "assignee": case.get("assignee") or "",
                 "followers": sorted(followers.get(call_id, [])),
                 "next_deadline": deadline.isoformat() if deadline else None,
@@ -126,7 +126,7 @@ def filter_rows(
 
 def sort_rows(rows: list[dict[str, Any]], by: str) -> list[dict[str, Any]]:
     if by == "status":
-        order = {s: i for i, s in enumerate(casework.STATUSES)}
+        order = {s: i for i, s in enumerate(rules.STATUSES)}
         return sorted(rows, key=lambda r: (order.get(r["status"] or "", -1), r["id"]))
     if by == "ansvarlig":
         return sorted(rows, key=lambda r: (not r["assignee"], r["assignee"], r["id"]))
