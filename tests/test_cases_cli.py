@@ -48,7 +48,9 @@ def test_a_case_from_assignment_to_grant_with_its_audit_trail(root: Path, sink: 
     assert f"ansvarlig er {COLLEAGUE}; varslet {COLLEAGUE} på e-post." in assigned.output
     assert sink.subjects() == [(COLLEAGUE, f"Ansvar for {OCEAN}")]
     body = sink.messages[0].get_content()
-    assert "Anna Berg (anna@bergen.kommune.no) har gitt deg ansvaret" in body
+    assert (
+        "Anna Berg (anna@bergen.kommune.no) har gitt deg ansvaret" in body and "Neste frist: 1. september 2026" in body
+    )
     assert f"http://127.0.0.1:8080/call/eu-funding-tenders/{OCEAN}" in body
 
     assert cli(root, "status", OCEAN, "aktuell", "--as", EDITOR).exit_code == 0

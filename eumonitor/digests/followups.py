@@ -53,14 +53,14 @@ def _message(config: Config, to: str, subject: str, lines: Sequence[str], now: d
     )
 
 
-def assignment_message(config: Config, call: Call, owner: Any, by: Any, now: datetime) -> EmailMessage:
+def assignment_message(config: Config, call: Call, owner: Any, by: Any, today: date, now: datetime) -> EmailMessage:
     """The mail telling a colleague a call was given to them."""
     lines = [
         f"{by.label} har gitt deg ansvaret for denne utlysningen i eumonitor:",
         "",
         f"{call.title} ({call.external_id})",
     ]
-    deadline = call.next_deadline(now.date())
+    deadline = call.next_deadline(today)
     if deadline:
         lines.append(f"Neste frist: {date_nb(deadline)}")
     link = call_link(config, call)

@@ -100,7 +100,7 @@ def assign(ctx: AppContext, who: str, at: Target, assignee: str) -> dict[str, An
     done = ctx.store.change_case(at.call_id, user.email, ctx.now(), {"assignee": owner.email})
     mailed = ""
     if done:
-        mailed = _mail(ctx, followups.assignment_message(ctx.config, at.call, owner, user, ctx.now()))
+        mailed = _mail(ctx, followups.assignment_message(ctx.config, at.call, owner, user, ctx.today(), ctx.now()))
     return {"assignee": owner.email, "changed": bool(done), "mail": mailed}
 
 
