@@ -137,3 +137,17 @@ def test_the_personal_calendar_lists_followed_deadlines_only(root: Path, ctx: Ap
     payload, signature = link.removeprefix("/oppfolging/kalender/").removesuffix(".ics").split(".")
     forged = ("A" if signature[0] != "A" else "B") + signature[1:]
     assert anonymous.get(f"/oppfolging/kalender/{payload}.{forged}.ics").status_code == 404
+
+
+def test_the_calendar_link_works_where_reading_needs_a_login(tmp_path: Path) -> None:
+    with SmtpSink() as sink:
+        root = make_root(tmp_path, sink, follow="open_read = false\n")  # still inside [web]
+        populate(root)
+    assert cli(root, "follow", OCEAN, "--as", READER).exit_code == 0
+    ctx = AppContext(config=load_config(root), fixed_now=NOW)
+    html = logged_in(ctx, READER).get("/oppfolging").get_data(as_text=True)
+    link = re.search(r'href="(/oppfolging/kalender/[^"]+\.ics)"', html).group(1)
+    anonymous = create_app(ctx).test_client()
+    assert anonymous.get("/oppfolging").status_code == 302 and anonymous.get("/rapport/2026").status_code == 302
+    assert anonymous.get(link).status_code == 200
+    ctx.close()

@@ -11,7 +11,14 @@ from eumonitor.followup.yearly import CaseFacts
 from eumonitor.nb import days_left_nb
 
 # What the overview can be sorted by; the default puts the nearest deadline first (no deadline last).
-SORTS = ("frist", "status", "ansvarlig", "tittel", "endret")
+SORT_NB = {
+    "frist": "neste frist",
+    "status": "status",
+    "ansvarlig": "ansvarlig",
+    "tittel": "tittel",
+    "endret": "sist endret",
+}
+SORTS = tuple(SORT_NB)
 COLUMNS = (
     "source",
     "id",

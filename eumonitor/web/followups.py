@@ -47,7 +47,7 @@ def overview() -> str:
         status_labels=rules.STATUS_NB,
         assignees=sorted({r["assignee"] for r in everything if r["assignee"]}),
         themes=profile_titles(),
-        sorts=caselist.SORTS,
+        sorts=caselist.SORT_NB,
         csv_url=url_for("followups.export_csv", **query),
         xlsx_url=url_for("followups.export_xlsx", **query),
         ics_url=url_for("followups.calendar", token=sign(ctx.secret_key, ICS_PURPOSE, who.encode()), _external=False),
