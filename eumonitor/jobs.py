@@ -13,6 +13,7 @@ from eumonitor.context import AppContext
 from eumonitor.digests import send as digest_send
 from eumonitor.digests.alerts import FailingSource, send_alerts
 from eumonitor.digests.build import IsoWeek
+from eumonitor.digests.followups import FollowReport, send_followups
 from eumonitor.digests.render import Rendered
 from eumonitor.model import Call, Profile, Skipped, SourceRun, SourceSpec, Subscriber
 from eumonitor.nb import count_nb
@@ -37,6 +38,7 @@ class MorningReport:
     match: MatchReport | None  # None when there are no profiles to match against
     alerted: list[FailingSource] = field(default_factory=list)
     profiles: int = 0
+    followed: FollowReport | None = None  # reminders and change mails to the calls' followers
 
     @property
     def failed(self) -> bool:
@@ -53,7 +55,12 @@ class MorningReport:
             matched = f"matchet mot {count_nb(self.profiles, 'profil', 'profiler')} ({scored} vurdert)"
         found = count_nb(new, "ny utlysning", "nye utlysninger")
         line = f"innhenting: {count_nb(len(self.runs), 'kilde', 'kilder')}, {found}, {errors} feil; {matched}"
-        return line + (f"; varslet om {', '.join(f.source for f in self.alerted)}" if self.alerted else "")
+        line += f"; varslet om {', '.join(f.source for f in self.alerted)}" if self.alerted else ""
+        return line + (
+            f"; {self.followed.line()}"
+            if self.followed and (self.followed.reminders or self.followed.changes or self.followed.failed)
+            else ""
+        )
 
 
 @dataclass(frozen=True)
@@ -116,6 +123,13 @@ def alert(ctx: AppContext) -> list[FailingSource]:
     return send_alerts(ctx.store, ctx.config, ctx.mailer, ctx.now())
 
 
+def follow_up(ctx: AppContext) -> FollowReport:
+    """Reminders before followed calls' deadlines and mails about their changes, each once.
+
+    After the collect, so a deadline moved this morning is told (and reminded of) by its new date."""
+    return send_followups(ctx.store, ctx.config, ctx.mailer, ctx.now(), ctx.today())
+
+
 def send_due(ctx: AppContext, dry_run: bool = False, week: IsoWeek | None = None) -> list[digest_send.SendReport]:
     """The digests that are due (or `week`'s), each subscriber isolated, then their summaries to the chat
     channels ([notify] urls); a dry run renders and sends nothing."""
@@ -158,7 +172,9 @@ def collect_and_match(
     told("match", matched)
     alerted = alert(ctx)
     told("alert", alerted)
-    return MorningReport(runs, matched, alerted, len(ctx.config.profiles))
+    followed = follow_up(ctx)
+    told("follow", followed)
+    return MorningReport(runs, matched, alerted, len(ctx.config.profiles), followed)
 
 
 def run_once(

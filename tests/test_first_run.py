@@ -40,6 +40,17 @@ EMPTY_ARCHIVE_ARGS: dict[str, list[list[str]]] = {
     "subscriber list": [[]],
     "subscriber remove": [["ny@bergen.kommune.no"]],
     "user add": [["ny.redaktor@bergen.kommune.no", "--password", "et langt passord 123"]],
+    "user list": [[], ["--json"]],
+    "user set-role": [["ny.redaktor@bergen.kommune.no", "leser"]],
+    "user remove": [["ingen@bergen.kommune.no"]],
+    "follow": [["HORIZON-X", "--as", "ny.redaktor@bergen.kommune.no"]],
+    "unfollow": [["HORIZON-X", "--as", "ny.redaktor@bergen.kommune.no", "--json"]],
+    "assign": [["HORIZON-X", "ingen@bergen.kommune.no", "--as", "ny.redaktor@bergen.kommune.no"]],
+    "status": [["HORIZON-X", "aktuell", "--as", "ny.redaktor@bergen.kommune.no"], ["HORIZON-X", "aktuell"]],
+    "note": [["HORIZON-X", "Et notat", "--as", "ny.redaktor@bergen.kommune.no"]],
+    "partner add": [["HORIZON-X", "UiB", "--role", "partner", "--as", "ny.redaktor@bergen.kommune.no"]],
+    "cases": [[], ["--json"]],
+    "report": [[], ["--year", "2026", "--json"]],
 }
 BLOCKING = {"serve", "run"}  # run is covered with --once above; without it, it is the scheduler
 NO_ROOT = {"demo"}  # makes its own root: tests/test_demo.py
@@ -200,6 +211,12 @@ PAGES = [
     "/feeds/hav.ics",
     "/call/eu-funding-tenders/HORIZON-X",
     "/login",
+    "/oppfolging",
+    "/oppfolging.csv",
+    "/brukere",
+    "/rapport",
+    "/rapport/2026",
+    "/rapport/2026.csv",
 ]
 
 

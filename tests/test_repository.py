@@ -36,7 +36,8 @@ def test_the_package_shows_the_pipeline_with_a_handful_of_top_level_modules():
     # demo: the offline tour of the whole chain, a use case beside jobs (it runs jobs on recorded data).
     assert modules == {"__init__", "__main__", "model", "nb", "context", "jobs", "demo", "scheduler", "files"}
     stages = {p.name for p in package.iterdir() if (p / "__init__.py").exists()}
-    assert stages == {"sources", "store", "matching", "digests", "config", "cli", "web"}
+    # followup: what happens after a call is read (following, cases, the overview, the yearly report).
+    assert stages == {"sources", "store", "matching", "digests", "followup", "config", "cli", "web"}
 
 
 def test_every_expected_failure_derives_from_one_root():

@@ -93,10 +93,8 @@ def test_a_vote_from_the_mail_is_asked_recorded_once_moves_the_call_and_can_be_u
     assert moved < before or before == 0
 
     # The theme's page shows the judgement, and an editor's undo puts the ranking back.
-    from eumonitor.cli.web import set_editor
-    from eumonitor.web.auth import hash_password
-
-    set_editor(root / "config.toml", EDITOR, hash_password(PASSWORD))
+    added = cli(root, WEEK2, "user", "add", EDITOR, "--password", PASSWORD)
+    assert added.exit_code == 0, added.output
     with served(root) as base, requests.Session() as web:
         web.trust_env = False
         form = web.get(base + "/login", timeout=10).text  # open_read = false here: the theme pages need a login

@@ -307,15 +307,19 @@ def test_closed_reading_sends_visitors_to_login(tmp_path: Path) -> None:
     ctx.close()
 
 
-def test_user_add_stores_a_hash_that_logs_in(tmp_path: Path) -> None:
-    root = make_root(tmp_path, profiles=False)
+def test_user_add_stores_a_hash_in_the_archive_that_logs_in(tmp_path: Path) -> None:
+    root = make_root(tmp_path, "cookie_secure = false", profiles=False)
     result = CliRunner().invoke(main, ["--root", str(root), "user", "add", EDITOR, "--password", PASSWORD])
     assert result.exit_code == 0, result.output
-    text = (root / "config.toml").read_text(encoding="utf-8")
-    assert PASSWORD not in text and 'email = "anna@bergen.kommune.no"' in text
-    from eumonitor.web.auth import check_login
-
-    assert check_login(load_config(root).settings.web.editors, EDITOR, PASSWORD) is not None
+    assert "La til bruker anna@bergen.kommune.no med rollen redaktør" in result.output
+    assert EDITOR not in (root / "config.toml").read_text(encoding="utf-8")  # the archive holds users now
+    ctx = AppContext(config=load_config(root), fixed_now=TODAY_NOW)
+    client = create_app(ctx).test_client()
+    token = csrf_of(text_of(client.get("/login")))
+    response = client.post("/login", data={"email": EDITOR, "password": PASSWORD, "csrf_token": token})
+    assert response.status_code == 302
+    assert PASSWORD not in ctx.store.get_user(EDITOR).password_hash
+    ctx.close()
 
 
 def test_digests_page_previews_this_weeks_digest_without_sending(client, app_ctx: AppContext) -> None:

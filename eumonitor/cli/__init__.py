@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 import click
 
-from eumonitor.cli import archive, demo, digest, feedback, match, norsk, subscriber, web
+from eumonitor.cli import archive, cases, demo, digest, feedback, match, norsk, report, subscriber, users, web
 from eumonitor.config import resolve_root
 from eumonitor.context import parse_now
 
@@ -25,6 +25,8 @@ ARGUMENT_NAMES = {
     "email": "EPOST",
     "file": "FIL",
     "judgement_id": "NR",
+    "text": "TEKST",
+    "role": "ROLLE",
 }
 
 
@@ -68,7 +70,9 @@ COMMANDS = (
     digest.run,
     web.serve,
     subscriber.subscriber,
-    web.user,
+    users.user,
+    *cases.COMMANDS,
+    report.report,
 )
 
 

@@ -99,7 +99,9 @@ def _run_once(ctx: click.Context, app: AppContext) -> int:
     def step(name: str, value: object) -> None:
         if display and name == "collect":
             display.close()
-        click.echo("\n".join(output.step_lines(name, value, mailer, app.config.root)))
+        lines = output.step_lines(name, value, mailer, app.config.root)
+        if lines:
+            click.echo("\n".join(lines))
 
     with process_lock_or_exit(ctx, app):
         try:

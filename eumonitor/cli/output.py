@@ -98,6 +98,10 @@ def step_lines(name: str, value: Any, transport: str, root: Path) -> list[str]:
             return ["3/4 Varsel til staben: ingen kilde å varsle om."]
         where = f"skrevet til {root / 'var' / 'outbox'}" if transport == "outbox" else "sendt"
         return [f"3/4 Varsel til staben om {', '.join(f.source for f in value)}: {where}."]
+    if name == "follow":  # told only when it did something: most mornings nobody's deadline is near
+        if not (value.reminders or value.changes or value.failed):
+            return []
+        return [f"    {value.line()[0].upper()}{value.line()[1:]}."]
     lines = send_lines(value, dry_run=False)
     return ["4/4 Sammendrag: " + lines[0][0].lower() + lines[0][1:], *lines[1:]]
 

@@ -88,9 +88,20 @@ class AlertsConfig:
     after_failures: int = 3
 
 
+# How long before a followed call's next deadline its followers are reminded: 6 weeks, 2 weeks, 3 days.
+DEFAULT_REMINDER_DAYS = (42, 14, 3)
+
+
+@dataclass(frozen=True)
+class FollowConfig:
+    """Following calls: how many days before a followed call's next deadline its followers get a reminder."""
+
+    reminder_days: tuple[int, ...] = DEFAULT_REMINDER_DAYS
+
+
 @dataclass(frozen=True)
 class Editor:
-    """One person allowed to edit profiles in the web app; `eumonitor user add EMAIL` writes these."""
+    """An editor as config.toml listed them before users moved to the archive; carried over there once, as redaktør."""
 
     email: str
     password_hash: str
@@ -118,6 +129,7 @@ class Settings:
     smtp: SmtpConfig = field(default_factory=SmtpConfig)
     alerts: AlertsConfig = field(default_factory=AlertsConfig)
     web: WebConfig = field(default_factory=WebConfig)
+    follow: FollowConfig = field(default_factory=FollowConfig)
 
 
 @dataclass(frozen=True)

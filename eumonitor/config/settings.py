@@ -49,7 +49,18 @@ def check_delivery_settings(settings: Settings) -> list[tuple[str, str]]:
     if settings.alerts.after_failures < 1:
         found.append(("alerts.after_failures", f"skal være minst 1, fikk {settings.alerts.after_failures}"))
     found.extend(_check_schedule(settings.schedule))
+    found.extend(("follow.reminder_days", message) for message in check_reminder_days(settings.follow.reminder_days))
     found.extend(_check_notify(settings.notify.urls))
+    return found
+
+
+def check_reminder_days(days: tuple[int, ...]) -> list[str]:
+    """Problems with [follow] reminder_days (empty when fine)."""
+    found = []
+    if any(not 1 <= d <= 365 for d in days):
+        found.append(f"hver verdi skal være 1-365 dager, fikk {list(days)}")
+    if len(set(days)) != len(days):
+        found.append(f"samme antall dager står flere ganger: {list(days)}")
     return found
 
 

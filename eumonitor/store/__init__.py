@@ -12,15 +12,20 @@ from pathlib import Path
 from eumonitor.model import EumonitorError
 from eumonitor.store import schema
 from eumonitor.store.calls import CallsMixin
+from eumonitor.store.cases import CasesMixin
 from eumonitor.store.deliveries import DeliveriesMixin
+from eumonitor.store.follows import FollowsMixin
 from eumonitor.store.judgements import JudgementsMixin
 from eumonitor.store.links import LinksMixin
 from eumonitor.store.matches import MatchesMixin
 from eumonitor.store.runs import RunsMixin
 from eumonitor.store.search import SearchMixin
 from eumonitor.store.subscribers import SubscribersMixin
+from eumonitor.store.users import User, UsersMixin
 from eumonitor.store.vectors import VectorsMixin
 from eumonitor.store.weblog import WebLogMixin
+
+__all__ = ["Store", "StoreError", "User"]
 
 
 class StoreError(EumonitorError):
@@ -38,6 +43,9 @@ class Store(
     LinksMixin,
     JudgementsMixin,
     SubscribersMixin,
+    UsersMixin,
+    CasesMixin,
+    FollowsMixin,
 ):
     """The archive, with one SQLite connection per thread; each mixin holds the queries of one table group.
 

@@ -303,4 +303,95 @@ CREATE INDEX calls_by_id_nocase ON calls(external_id COLLATE NOCASE);
 CREATE INDEX calls_by_call_identifier_nocase ON calls(call_identifier COLLATE NOCASE);
 """,
     ),
+    # store/users.py (issue 12): the people of the web app and the CLI's --as, with their role; the editors once
+    # listed in config.toml are carried over here once each (user_imports remembers whom, so a removal sticks)
+    (
+        120,
+        """
+CREATE TABLE users (
+    email TEXT PRIMARY KEY COLLATE NOCASE,
+    name TEXT NOT NULL DEFAULT '',
+    unit TEXT NOT NULL DEFAULT '',
+    role TEXT NOT NULL CHECK (role IN ('leser', 'redaktør', 'admin')),
+    password_hash TEXT NOT NULL DEFAULT '',
+    created_at TEXT NOT NULL,
+    changed_at TEXT NOT NULL
+);
+CREATE TABLE user_imports (
+    email TEXT PRIMARY KEY COLLATE NOCASE,
+    at TEXT NOT NULL
+);
+""",
+    ),
+    # store/cases.py (issue 12): one case per call (status, owner, amounts), its notes and local partners, and an
+    # audit row for every change; notes are only ever added
+    (
+        121,
+        """
+CREATE TABLE cases (
+    call_id INTEGER PRIMARY KEY REFERENCES calls(id),
+    status TEXT NOT NULL DEFAULT 'til-vurdering',
+    reason TEXT NOT NULL DEFAULT '',
+    assignee TEXT NOT NULL DEFAULT '',
+    amount_applied INTEGER,
+    amount_won INTEGER,
+    created_at TEXT NOT NULL,
+    changed_at TEXT NOT NULL,
+    sent_at TEXT,
+    decided_at TEXT
+);
+CREATE INDEX cases_by_assignee ON cases(assignee COLLATE NOCASE);
+CREATE TABLE case_notes (
+    id INTEGER PRIMARY KEY,
+    call_id INTEGER NOT NULL REFERENCES calls(id),
+    author TEXT NOT NULL,
+    at TEXT NOT NULL,
+    text TEXT NOT NULL
+);
+CREATE INDEX case_notes_by_call ON case_notes(call_id, id);
+CREATE TABLE case_partners (
+    id INTEGER PRIMARY KEY,
+    call_id INTEGER NOT NULL REFERENCES calls(id),
+    organisation TEXT NOT NULL,
+    role TEXT NOT NULL CHECK (role IN ('koordinator', 'partner', 'pilot', 'referansegruppe')),
+    added_by TEXT NOT NULL,
+    at TEXT NOT NULL,
+    UNIQUE (call_id, organisation COLLATE NOCASE)
+);
+CREATE TABLE case_audit (
+    id INTEGER PRIMARY KEY,
+    call_id INTEGER NOT NULL REFERENCES calls(id),
+    who TEXT NOT NULL,
+    at TEXT NOT NULL,
+    field TEXT NOT NULL,
+    old TEXT,
+    new TEXT
+);
+CREATE INDEX case_audit_by_call ON case_audit(call_id, id);
+""",
+    ),
+    # store/follows.py (issue 12): who follows which call, the reminders already sent (one per deadline and lead
+    # time, so a reminder goes out once) and the last change each follower has been told about
+    (
+        122,
+        """
+CREATE TABLE follows (
+    email TEXT NOT NULL REFERENCES users(email) ON DELETE CASCADE,
+    call_id INTEGER NOT NULL REFERENCES calls(id),
+    since TEXT NOT NULL,
+    seen_change INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (email, call_id)
+);
+CREATE INDEX follows_by_call ON follows(call_id);
+CREATE TABLE follow_reminders (
+    email TEXT NOT NULL COLLATE NOCASE,
+    call_id INTEGER NOT NULL REFERENCES calls(id),
+    deadline TEXT NOT NULL,
+    lead_days INTEGER NOT NULL,
+    at TEXT NOT NULL,
+    mailed INTEGER NOT NULL DEFAULT 1,
+    PRIMARY KEY (email, call_id, deadline, lead_days)
+);
+""",
+    ),
 ]

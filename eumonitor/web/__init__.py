@@ -10,6 +10,7 @@ from markupsafe import escape
 from werkzeug.exceptions import HTTPException
 
 from eumonitor.context import AppContext
+from eumonitor.followup import actions
 from eumonitor.matching.incremental import ModelCache
 from eumonitor.nb import score_nb
 from eumonitor.web.common import current_editor, template_globals
@@ -22,6 +23,7 @@ SUBSCRIBER_PAGES = (
     "subscriptions.unsubscribe",
     "votes.confirm",
     "votes.record",
+    "followups.calendar",  # a person's signed calendar link: calendar apps cannot log in
 )
 # Reading pages never need anything from another site; no inline scripts, no foreign styles.
 CSP = (
@@ -48,6 +50,8 @@ def create_app(ctx: AppContext) -> Flask:
         MAX_CONTENT_LENGTH=256 * 1024,
     )
     app.extensions["eumonitor"] = ctx
+    if web.editors:  # users live in the archive now: config.toml's editors are carried over once each
+        actions.import_config_editors(ctx)
     app.extensions["eumonitor.models"] = ModelCache()  # one per app: the call and profile pages share it
     app.extensions["eumonitor.preview_guard"] = PreviewGuard()  # rate and slots of the anonymous preview
     app.jinja_env.trim_blocks = True
@@ -63,9 +67,24 @@ def create_app(ctx: AppContext) -> Flask:
 
 
 def _register(app: Flask) -> None:
-    from eumonitor.web import calls, feeds, learning, login, profiles, search, status, subscriptions, votes
+    from eumonitor.web import (
+        calls,
+        cases,
+        feeds,
+        followups,
+        learning,
+        login,
+        profiles,
+        report,
+        search,
+        status,
+        subscriptions,
+        users,
+        votes,
+    )
 
-    for module in (search, calls, login, profiles, learning, feeds, status, subscriptions, votes):
+    blueprints = (search, calls, login, profiles, learning, feeds, status, subscriptions, votes, users)
+    for module in (*blueprints, cases, followups, report):
         app.register_blueprint(module.bp)
 
 

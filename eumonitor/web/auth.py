@@ -1,17 +1,15 @@
-"""Editors' passwords (werkzeug hashes), CSRF tokens and login throttling for the web app."""
+"""Users' passwords (werkzeug hashes), CSRF tokens and login throttling for the web app."""
 
 from __future__ import annotations
 
 import hmac
 import secrets
-from collections.abc import Callable, MutableMapping, Sequence
+from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from werkzeug.security import check_password_hash, generate_password_hash
-
-from eumonitor.config.schema import Editor
 
 # Failed logins within WINDOW before we refuse to check more, counted three ways (see login_refusal).
 MAX_FAILURES = 5  # one account from one address: guessing one editor's password
@@ -53,16 +51,18 @@ def hash_password(password: str) -> str:
     return generate_password_hash(password)
 
 
-def find_editor(editors: Sequence[Editor], email: str) -> Editor | None:
-    wanted = email.strip().lower()
-    return next((e for e in editors if e.email.lower() == wanted), None)
+class Account(Protocol):
+    """Who may log in: a user of the archive (store.users.User) has these two."""
+
+    email: str
+    password_hash: str
 
 
-def check_login(editors: Sequence[Editor], email: str, password: str) -> Editor | None:
-    """The editor when e-mail and password match, else None."""
-    editor = find_editor(editors, email)
-    ok = check_password_hash(editor.password_hash if editor else _DUMMY_HASH, password)
-    return editor if editor and ok else None
+def check_login(account: Account | None, password: str) -> bool:
+    """Whether the password is the account's; an unknown account (or one without a password) costs the same."""
+    stored = account.password_hash if account and account.password_hash else _DUMMY_HASH
+    ok = check_password_hash(stored, password)
+    return bool(account and account.password_hash and ok)
 
 
 def login_refusal(counts: LoginCounts, known: bool) -> bool:
@@ -80,24 +80,25 @@ def login_refusal(counts: LoginCounts, known: bool) -> bool:
 
 
 def attempt_login(
-    log: LoginLog, editors: Sequence[Editor], email: str, password: str, address: str, now: datetime
-) -> tuple[Editor | None, str]:
-    """Throttle, check and record one login; returns the editor or a Norwegian message.
+    log: LoginLog, find: Callable[[str], Account | None], email: str, password: str, address: str, now: datetime
+) -> tuple[Account | None, str]:
+    """Throttle, check and record one login; returns the account (found by `find`) or a Norwegian message.
 
     The attempt is recorded as failed before the password is checked, in the same transaction as the
     count: forty parallel guesses cannot all see "four failures so far" (check-then-record).
     """
-    known = find_editor(editors, email) is not None
+    account = find(email) if email.strip() else None
+    known = account is not None
     attempt = log.reserve_login(
         email, address, known, now, (WINDOW, TRUSTED), lambda *counts: login_refusal(LoginCounts(*counts), known)
     )
     if attempt is None:
         return None, "For mange mislykkede forsøk. Vent et kvarter og prøv igjen."
-    editor = check_login(editors, email, password)
-    log.finish_login(attempt, editor is not None)
-    if editor is None:
+    ok = check_login(account, password)
+    log.finish_login(attempt, ok)
+    if not ok:
         return None, "Feil e-postadresse eller passord."
-    return editor, ""
+    return account, ""
 
 
 def csrf_token(session: MutableMapping[str, Any]) -> str:

@@ -11,6 +11,7 @@ from eumonitor.matching.participation import judge
 from eumonitor.model import Call
 from eumonitor.nb import CHANGE_NB, FACTOR_NB, change_detail
 from eumonitor.web import ical
+from eumonitor.web.cases import case_block
 from eumonitor.web.common import app_ctx, current_profiles, profile_titles
 from eumonitor.web.preview import models
 from eumonitor.web.sanitize import safe_html
@@ -82,7 +83,8 @@ def call_page(source: str, external_id: str) -> str:
         factor_nb=FACTOR_NB,
         rules_path=rules.path if rules else "",
         rules_source=rules.source if rules else None,
-        messages=get_flashed_messages(),
+        messages=get_flashed_messages(with_categories=True),
+        followup=case_block(source, external_id),
     )
 
 

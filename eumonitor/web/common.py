@@ -13,7 +13,9 @@ from flask import abort, current_app, g, redirect, request, session, url_for
 from eumonitor import nb
 from eumonitor.config.profiles import load_profiles
 from eumonitor.context import AppContext
+from eumonitor.followup import rules
 from eumonitor.model import Profile
+from eumonitor.store import User
 from eumonitor.web import auth
 
 STATUS_CLASS = {"open": "open", "forthcoming": "forthcoming", "closed": "closed"}
@@ -23,29 +25,52 @@ def app_ctx() -> AppContext:
     return current_app.extensions["eumonitor"]
 
 
-def current_editor() -> str | None:
-    """The logged-in editor's e-mail, if the session is live on the server and the editor still in config.toml."""
+def current_user() -> User | None:
+    """The logged-in user, if the session is live on the server and the user is still in the archive."""
     email, sid = session.get("editor"), session.get("sid")
     if not email or not sid:
         return None
-    if "editor_checked" not in g:  # one archive read per request, however often templates ask
+    if "user_checked" not in g:  # one archive read per request, however often templates ask
+        store = app_ctx().store
         # Real time, as for login throttling: a replayed `serve --now` must not keep sessions alive for good.
-        g.editor_checked = app_ctx().store.session_editor(str(sid), datetime.now(UTC))
-    if g.editor_checked != email:
-        return None
-    return email if auth.find_editor(app_ctx().config.settings.web.editors, email) else None
+        live = store.session_editor(str(sid), datetime.now(UTC))
+        g.user_checked = store.get_user(email) if live == email else None
+    return g.user_checked
+
+
+def current_editor() -> str | None:
+    """The logged-in user's e-mail (whatever the role), or None."""
+    user = current_user()
+    return user.email if user else None
+
+
+def current_role() -> str | None:
+    user = current_user()
+    return user.role if user else None
 
 
 def login_required(view: Callable[..., Any]) -> Callable[..., Any]:
-    @wraps(view)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        if current_editor() is None:
-            if request.method == "POST":
-                abort(403, "Du må logge inn for å gjøre endringer.")
-            return redirect(url_for("login.login", next=request.full_path.rstrip("?")))
-        return view(*args, **kwargs)
+    """Any logged-in user; a visitor is sent to the login page (a POST is refused)."""
+    return role_required("leser")(view)
 
-    return wrapper
+
+def role_required(needed: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """A logged-in user with at least the role `needed` (leser < redaktør < admin); others get 403."""
+
+    def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
+        @wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            if current_user() is None:
+                if request.method == "POST":
+                    abort(403, "Du må logge inn for å gjøre endringer.")
+                return redirect(url_for("login.login", next=request.full_path.rstrip("?")))
+            if not rules.may(current_role(), needed):
+                abort(403, f"Dette krever rollen {rules.ROLE_NB[needed]} eller høyere.")
+            return view(*args, **kwargs)
+
+        return wrapper
+
+    return decorate
 
 
 def require_csrf() -> None:
@@ -106,6 +131,8 @@ def template_globals() -> dict[str, Any]:
     return {
         "csrf_token": lambda: auth.csrf_token(session),
         "editor": current_editor(),
+        "role": current_role(),
+        "can_edit": rules.may(current_role(), "redaktør"),
         "status_nb": lambda s: nb.STATUS_NB.get(s or "", s),
         "status_class": lambda s: STATUS_CLASS.get(s or "", "unknown"),
         "date_nb": nb.date_nb,

@@ -9,7 +9,7 @@ from flask import Blueprint, abort, flash, redirect, url_for
 from eumonitor import jobs
 from eumonitor.matching.incremental import learned
 from eumonitor.model import Profile
-from eumonitor.web.common import app_ctx, current_editor, current_profiles, login_required, require_csrf
+from eumonitor.web.common import app_ctx, current_editor, current_profiles, require_csrf, role_required
 
 bp = Blueprint("learning", __name__)
 GRADE_NB = {2: "relevant", 1: "berører temaet", 0: "ikke for oss"}
@@ -32,7 +32,7 @@ def learned_view(profile: Profile, model: Any) -> dict[str, Any]:
 
 
 @bp.post("/profiles/<profile_id>/vurderinger/<int:judgement_id>/angre")
-@login_required
+@role_required("redaktør")
 def undo(profile_id: str, judgement_id: int):
     require_csrf()
     profile = current_profiles().get(profile_id)

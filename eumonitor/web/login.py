@@ -1,4 +1,4 @@
-"""Logging editors in and out; throttled, CSRF-checked, and the session renewed on login."""
+"""Logging users (the archive's users table) in and out; throttled, CSRF-checked, and the session renewed on login."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ def login() -> str | Response | tuple[str, int]:
     # Throttling counts real minutes even when `serve --now` replays another day: a frozen clock
     # would keep a throttled account locked for good.
     editor, error = auth.attempt_login(
-        ctx.store, ctx.config.settings.web.editors, email, password, request.remote_addr or "", datetime.now(UTC)
+        ctx.store, ctx.store.get_user, email, password, request.remote_addr or "", datetime.now(UTC)
     )
     if editor is None:
         code = 429 if "For mange" in error else 401

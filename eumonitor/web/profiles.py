@@ -21,10 +21,18 @@ from flask import (
 from eumonitor import jobs
 from eumonitor.config import edit as profile_edit
 from eumonitor.config.edit import EditResult, ProfileEdit, ProfilePathError
+from eumonitor.followup import rules
 from eumonitor.matching import score as matcher
 from eumonitor.model import Profile
 from eumonitor.web import limits
-from eumonitor.web.common import app_ctx, current_editor, current_profiles, login_required, require_csrf
+from eumonitor.web.common import (
+    app_ctx,
+    current_editor,
+    current_profiles,
+    current_role,
+    require_csrf,
+    role_required,
+)
 from eumonitor.web.learning import learned_view
 from eumonitor.web.preview import compare, models
 
@@ -90,7 +98,7 @@ def _render(profile: Profile, values: Mapping[str, Any], result: EditResult | No
         base_hash=request.form.get("base_hash") or profile_edit.text_hash(path.read_text(encoding="utf-8")),
         saves=ctx.store.profile_saves(profile.id, limit=5),
         messages=get_flashed_messages(),
-        can_edit=current_editor() is not None,
+        can_edit=rules.may(current_role(), "redaktør"),
     )
     return body, status
 
@@ -132,7 +140,7 @@ def _checked(profile_id: str, edit: ProfileEdit) -> EditResult:
 
 
 @bp.post("/profiles/<profile_id>")
-@login_required
+@role_required("redaktør")
 def save(profile_id: str):
     require_csrf()
     profile = _saved(profile_id)

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
 from eumonitor.digests.feedback_links import FeedbackLink, read_link
-from eumonitor.web.common import app_ctx, current_editor, current_profiles, login_required, require_csrf
+from eumonitor.web.common import app_ctx, current_editor, current_profiles, require_csrf, role_required
 
 bp = Blueprint("votes", __name__)
 INVALID = "Lenken er ugyldig eller endret. Bruk lenkene i sammendraget slik de kom."
@@ -60,7 +60,7 @@ def call_judgements(key: tuple[str, str]) -> dict[str, str]:
 
 
 @bp.post("/call/<source>/<path:external_id>/vurder")
-@login_required
+@role_required("redaktør")
 def judge(source: str, external_id: str):
     """A logged-in adviser's "Relevant" / "Ikke for oss" on the call page."""
     require_csrf()
