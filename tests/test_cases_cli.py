@@ -65,7 +65,7 @@ def test_a_case_from_assignment_to_grant_with_its_audit_trail(root: Path, sink: 
         == 0
     )
     sent = cli(root, "status", OCEAN, "sendt", "--amount", "250000", "--as", COLLEAGUE)
-    assert sent.exit_code == 0 and "søkt 250000 EUR" in sent.output
+    assert sent.exit_code == 0 and "søkt 250 000 EUR" in sent.output
     won = cli(root, "status", OCEAN, "innvilget", "--amount", "200 000", "--as", COLLEAGUE, "--json")
     data = json.loads(won.stdout)
     assert (data["status"], data["amount_applied"], data["amount_won"]) == ("innvilget", 250000, 200000)

@@ -15,6 +15,7 @@ import click
 from eumonitor.cli.users import users_context
 from eumonitor.context import AppContext
 from eumonitor.followup import actions, caselist, rules
+from eumonitor.nb import count_nb, money_nb
 
 AS_HELP = "Brukeren som gjør endringen (e-post; også miljøvariabelen EUMONITOR_AS)."
 
@@ -112,7 +113,8 @@ def status(
         view = actions.case_view(app, at)
         line = f"{at.call.external_id}: status {view['status_nb']}"
         if view["amount_applied"] is not None or view["amount_won"] is not None:
-            line += f" (søkt {view['amount_applied'] or '–'} EUR, tildelt {view['amount_won'] or '–'} EUR)"
+            applied, won = view["amount_applied"], view["amount_won"]
+            line += f" (søkt {money_nb(applied) if applied else '–'}, tildelt {money_nb(won) if won else '–'})"
         return _case_json(view, done), line + "."
 
     _run(ctx, as_json, act)
@@ -184,7 +186,7 @@ def cases(ctx: click.Context, as_json: bool) -> None:
         left = caselist.days_left_text(r, app.today())
         owner = r["assignee"] or "ingen ansvarlig"
         click.echo(f"{r['id']}  {r['status_nb']}  {owner}  {left}  {r['title'][:60]}")
-    click.echo(f"{len(rows)} utlysninger")
+    click.echo(count_nb(len(rows), "utlysning", "utlysninger"))
 
 
 def _case_json(view: dict[str, Any], done: list[tuple[str, Any, Any]]) -> dict[str, Any]:

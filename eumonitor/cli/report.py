@@ -10,6 +10,7 @@ import click
 from eumonitor.cli.common import load_context
 from eumonitor.files import atomic_write
 from eumonitor.followup import caselist, yearly
+from eumonitor.nb import money_nb
 
 
 @click.command("report")
@@ -51,8 +52,8 @@ def report_lines(built: yearly.Report) -> list[str]:
         f"Søknader sendt: {t.sent}",
         f"Vedtak: {t.granted + t.rejected} ({t.granted} innvilget, {t.rejected} avslått)",
         f"Suksessrate: {yearly.rate_nb(t.success_rate)}",
-        f"Søkt: {t.applied_eur:,} EUR".replace(",", " "),
-        f"Tildelt: {t.won_eur:,} EUR".replace(",", " "),
+        f"Søkt: {money_nb(t.applied_eur)}",
+        f"Tildelt: {money_nb(t.won_eur)}",
     ]
     for label, found in (
         ("Per tema", built.themes),
@@ -62,5 +63,7 @@ def report_lines(built: yearly.Report) -> list[str]:
         if found:
             lines.append(f"{label}:")
             for name, tally in sorted(found.items(), key=lambda kv: (-kv[1].sent, kv[0])):
-                lines.append(f"  {name}: {tally.sent} sendt, {tally.granted} innvilget, {tally.won_eur} EUR tildelt")
+                lines.append(
+                    f"  {name}: {tally.sent} sendt, {tally.granted} innvilget, {money_nb(tally.won_eur)} tildelt"
+                )
     return lines

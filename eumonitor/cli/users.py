@@ -9,6 +9,7 @@ import click
 from eumonitor.cli.common import load_context
 from eumonitor.context import AppContext
 from eumonitor.followup import actions, rules
+from eumonitor.nb import count_nb
 
 
 @click.group()
@@ -93,7 +94,7 @@ def user_list(ctx: click.Context, as_json: bool) -> None:
     for u in users:
         extra = ", ".join(x for x in (u.name, u.unit) if x)
         click.echo(f"{u.email}  {u.role}" + (f"  ({extra})" if extra else ""))
-    click.echo(f"{len(users)} brukere")
+    click.echo(count_nb(len(users), "bruker", "brukere"))
 
 
 @user.command("set-role")
