@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, Response, abort, render_template, request, url_for
@@ -64,24 +65,21 @@ def _with_links(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 @bp.get("/oppfolging.csv")
 @role_required("leser")
 def export_csv() -> Response:
-    rows, _ = chosen_rows()
-    name = f"oppfolging-{app_ctx().today().isoformat()}.csv"
-    return Response(
-        exports.rows_csv(_with_links(rows)),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
+    return _download(exports.rows_csv, "csv", "text/csv")
 
 
 @bp.get("/oppfolging.xlsx")
 @role_required("leser")
 def export_xlsx() -> Response:
+    return _download(exports.rows_xlsx, "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+def _download(write: Callable[[list[dict[str, Any]]], Any], extension: str, mimetype: str) -> Response:
+    """The overview's rows as they are filtered now, as a file named by today's date."""
     rows, _ = chosen_rows()
-    name = f"oppfolging-{app_ctx().today().isoformat()}.xlsx"
+    name = f"oppfolging-{app_ctx().today().isoformat()}.{extension}"
     return Response(
-        exports.rows_xlsx(_with_links(rows)),
-        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        write(_with_links(rows)), mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'}
     )
 
 
