@@ -94,7 +94,7 @@ def test_a_case_from_assignment_to_grant_with_its_audit_trail(root: Path, sink: 
         (("status", OCEAN, "innvilget", "--as", EDITOR), 2, "Kan ikke gå fra «til vurdering» til «innvilget»"),
         (("status", OCEAN, "ferdig", "--as", EDITOR), 2, "Ukjent status «ferdig»; tillatt: til-vurdering, aktuell"),
         (("status", OCEAN, "ikke-aktuell", "--as", EDITOR), 2, "«ikke aktuell» trenger en begrunnelse (--reason)"),
-        (("status", OCEAN, "soker", "--amount", "mye", "--as", EDITOR), 2, "Beløpet «mye» er ikke et tall"),
+        (("status", OCEAN, "soker", "--amount", "mye", "--as", EDITOR), 2, "Beløpet «mye» er ikke et helt antall euro"),
         (("status", OCEAN, "aktuell", "--as", READER), 4, "kari@bergen.kommune.no har rollen leser; dette krever"),
         (("assign", OCEAN, "ingen@x.no", "--as", EDITOR), 1, "Ukjent bruker ingen@x.no: saken kan bare gis til"),
         (("note", OCEAN, "  ", "--as", EDITOR), 2, "Notatet er tomt."),

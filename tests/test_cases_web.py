@@ -128,4 +128,4 @@ def test_an_unknown_call_or_a_bad_value_is_told_in_norwegian(ctx: AppContext) ->
     unknown = post(client, "ansvar", assignee="ukjent@x.no")
     assert unknown.status_code == 404 and "Ukjent bruker ukjent@x.no" in unknown.get_data(as_text=True)
     post(client, "status", status="soker", amount="mange")
-    assert "Ikke lagret: Beløpet «mange» er ikke et tall" in page(client)
+    assert "Ikke lagret: Beløpet «mange» er ikke et helt antall euro" in page(client)

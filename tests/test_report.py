@@ -54,6 +54,9 @@ def test_an_application_counts_the_year_it_was_sent_and_a_decision_the_year_it_c
     ]
     year = build_report(2026, cases).as_json()
     assert (year["sent"], year["granted"], year["rejected"], year["success_rate"]) == (2, 1, 0, 1.0)
+    # Moved back from "sendt" to fix a slip: no application, though it once had a sent date.
+    corrected = build_report(2026, [*cases, facts("E", "soker", date(2026, 4, 1), None, 999)]).as_json()
+    assert corrected["sent"] == 2 and corrected["applied_eur"] == 150
     assert (year["applied_eur"], year["won_eur"]) == (150, 80)
     assert [(t["name"], t["sent"]) for t in year["per_theme"]] == [("Hav", 1), ("uten tema", 1)]
     assert [(p["name"], p["sent"], p["granted"]) for p in year["per_partner"]] == [("UiB", 2, 1), ("HVL", 1, 0)]
@@ -120,7 +123,7 @@ def test_the_csv_from_the_cli_and_the_web_hold_the_same_tables(root: Path, tmp_p
         "2",
         "1",
         "0",
-        "1.000",
+        "1,000",
         "350000",
         "200000",
     ]

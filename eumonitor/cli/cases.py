@@ -109,7 +109,12 @@ def status(
 
     def act(app: AppContext) -> tuple[dict[str, Any], str]:
         at = actions.target(app, identifier, source)
-        done = actions.set_status(app, who, at, status, reason, amount)
+        try:
+            done = actions.set_status(app, who, at, status, reason, amount)
+        except actions.ActionError as exc:
+            if "trenger en begrunnelse" in str(exc):  # on the command line, say which option gives it
+                raise actions.ActionError(f"{str(exc).rstrip('.')} (--reason).", exc.code) from exc
+            raise
         view = actions.case_view(app, at)
         line = f"{at.call.external_id}: status {view['status_nb']}"
         if view["amount_applied"] is not None or view["amount_won"] is not None:

@@ -33,7 +33,7 @@ PARTNER_ROLES = ("koordinator", "partner", "pilot", "referansegruppe")
 MAX_NOTE = 5000
 MAX_REASON = 500
 MAX_ORGANISATION = 200
-MAX_AMOUNT = 10_000_000_000  # EUR; more is a typing error, not a grant
+MAX_AMOUNT = 1_000_000_000  # EUR; the largest EU grants are a few hundred million: more is a typing error
 
 
 def role_id(text: str) -> str:
@@ -80,13 +80,15 @@ def allowed_next(current: str) -> tuple[str, ...]:
 def check_transition(current: str, wanted: str, reason: str = "", amount: int | None = None) -> None:
     """Refuse a status change the workflow does not allow, with the reason in Norwegian."""
     if wanted == current:
+        if amount is not None and amount_field(wanted) is not None:
+            return  # the same status with an amount: correcting the amount applied for or won
         raise CaseRuleError(f"saken har allerede status «{STATUS_NB[current]}»")
     allowed = allowed_next(current)
     if wanted not in allowed:
         options = ", ".join(f"{STATUS_NB[s]} ({s})" for s in allowed) or "ingen: avgjørelsen er endelig"
         raise CaseRuleError(f"kan ikke gå fra «{STATUS_NB[current]}» til «{STATUS_NB[wanted]}»; mulig nå: {options}")
     if wanted == "ikke-aktuell" and not reason.strip():
-        raise CaseRuleError("«ikke aktuell» trenger en begrunnelse (--reason)")
+        raise CaseRuleError("«ikke aktuell» trenger en begrunnelse")
     if len(reason) > MAX_REASON:
         raise CaseRuleError(f"begrunnelsen kan ha høyst {MAX_REASON} tegn")
     if amount is not None and amount_field(wanted) is None:
@@ -106,14 +108,16 @@ def check_amount(value: int | float | str | None) -> int | None:
     """An amount in whole EUR (None: not given); negative, absurd or non-numeric ones are refused."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
-    try:
-        text = str(value).replace(" ", "").replace("\u00a0", "").replace(",", ".")
-        number = float(text)
-    except ValueError as exc:
-        raise CaseRuleError(f"beløpet «{value}» er ikke et tall (hele euro, f.eks. 250000)") from exc
-    if not 0 <= number <= MAX_AMOUNT or number != number:
-        raise CaseRuleError(f"beløpet skal være mellom 0 og {MAX_AMOUNT} euro")
-    return round(number)
+    text = str(value).replace(" ", "").replace("\u00a0", "")
+    # Whole euros only: "1200000,50" or "2,5" is refused rather than rounded behind the user's back.
+    if isinstance(value, float) and value.is_integer():
+        text = str(int(value))
+    if not (text.isascii() and text.isdigit()):
+        raise CaseRuleError(f"beløpet «{value}» er ikke et helt antall euro (skriv f.eks. 250000 eller 250 000)")
+    number = int(text)
+    if not 1 <= number <= MAX_AMOUNT:
+        raise CaseRuleError(f"beløpet skal være mellom 1 og {MAX_AMOUNT:,} euro".replace(",", " "))
+    return number
 
 
 def check_note(text: str) -> str:

@@ -85,7 +85,9 @@ def build_report(year: int, facts: Iterable[CaseFacts]) -> Report:
     """An application counts in the year it was sent; a decision (and the euros won) in the year it was made."""
     report = Report(year)
     for case in facts:
-        sent = case.sent_on is not None and case.sent_on.year == year
+        # Sent means it still is: a case moved back from "sendt" to fix a slip is no application.
+        still_sent = case.status in ("sendt", "innvilget", "avslatt")
+        sent = still_sent and case.sent_on is not None and case.sent_on.year == year
         decided = (
             case.decided_on is not None and case.decided_on.year == year and case.status in ("innvilget", "avslatt")
         )
@@ -182,7 +184,8 @@ def report_csv(report: Report) -> str:
     writer.writerow(CSV_HEADER)
 
     def line(group: str, name: str, t: Tally) -> None:
-        rate = "" if t.success_rate is None else f"{t.success_rate:.3f}"
+        # A decimal comma, as Excel in Norwegian reads a number in a semicolon CSV.
+        rate = "" if t.success_rate is None else f"{t.success_rate:.3f}".replace(".", ",")
         safe = "'" + name if name.startswith(("=", "+", "-", "@")) else name  # a name is never a formula
         writer.writerow((group, safe, t.sent, t.granted, t.rejected, rate, t.applied_eur, t.won_eur))
 
