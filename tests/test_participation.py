@@ -122,8 +122,8 @@ def test_staff_can_change_a_rule_in_the_roots_own_file(tmp_path):
 @pytest.mark.parametrize(
     ("edit", "said"),
     [
-        (('verdict = "nei"', 'verdict = "kanskje"'), "ukjent svar 'kanskje'"),
-        (("'\\bonly [^.;]{0,40}Member States',", "'(unclosed',"), "ugyldig regulært uttrykk '(unclosed'"),
+        (('verdict = "nei"', 'verdict = "kanskje"'), "ukjent verdi «kanskje»"),
+        (("'\\bonly [^.;]{0,40}Member States',", "'(unclosed',"), "ugyldig regulært uttrykk «(unclosed»"),
         (("[external_action]", "[external_actions]"), "ukjent nøkkel 'external_actions'"),
     ],
 )
@@ -131,10 +131,14 @@ def test_a_bad_rules_file_stops_check_naming_file_and_line(tmp_path, edit, said)
     (tmp_path / "config.toml").write_text("", encoding="utf-8")
     text = DEFAULT.read_text(encoding="utf-8")
     assert edit[0] in text
-    (tmp_path / "participation.toml").write_text(text.replace(edit[0], edit[1], 1), encoding="utf-8")
+    broken = text.replace(edit[0], edit[1], 1)
+    (tmp_path / "participation.toml").write_text(broken, encoding="utf-8")
     result = CliRunner().invoke(main, ["--root", str(tmp_path), "check"])
     assert result.exit_code == 2
-    assert "participation.toml:" in result.output and said in result.output
+    assert said in result.output
+    if "[external_actions]" not in edit[1]:  # the line of the entry that is wrong, not of the first like it
+        line = broken[: broken.index(edit[1])].count("\n") + 1
+        assert f"participation.toml:{line} " in result.output
     with pytest.raises(ConfigError):
         load_config(tmp_path)
 

@@ -41,9 +41,11 @@ def explain(ctx: click.Context, identifier: str, source: str) -> None:
     """Vis skåren per tema for én utlysning, og ordene som bar den."""
     app = load_context(ctx)
     found = [k for k in app.store.find_calls(identifier) if not source or k[0] == source]
-    if len(found) != 1:
-        problem = "Fant ingen utlysning" if not found else "Flere kilder har"
-        click.echo(f"{problem} med id {identifier!r}; bruk --source ved flere.", err=True)
+    if not found:
+        click.echo(f"Fant ingen utlysning med id {identifier!r} i arkivet.", err=True)
+        ctx.exit(1)
+    if len(found) > 1:
+        click.echo(f"{identifier} finnes i flere kilder: {', '.join(s for s, _ in found)}; bruk --source.", err=True)
         ctx.exit(1)
     from eumonitor.matching.incremental import explain as verdicts
     from eumonitor.matching.vectors import load_model

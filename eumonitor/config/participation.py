@@ -39,20 +39,23 @@ def load_participation(root: Path) -> tuple[ParticipationRules | None, list[Prob
 def _check(checker: Checker, rules: ParticipationRules) -> None:
     """Values the types cannot say: known verdicts, regular expressions that compile, country codes."""
     for n, programme in enumerate(rules.programmes):
-        _verdict(checker, f"programmes.verdict (nr. {n + 1}, {programme.name})", programme.verdict)
+        start = _table_line(checker.text, "programmes", n)
+        where = f"programmet «{programme.name}»"
+        _verdict(checker, "programmes.verdict", programme.verdict, where, start)
         if not programme.ids and not programme.labels:
-            checker.add("programmes", f"«{programme.name}» trenger ids eller labels for å kunne kjennes igjen")
-    for rule in rules.conditions:
-        _verdict(checker, f"conditions.verdict ({rule.id})", rule.verdict)
+            _add(checker, "programmes", f"{where} trenger ids eller labels for å kunne kjennes igjen", start)
+    for n, rule in enumerate(rules.conditions):
+        start = _table_line(checker.text, "conditions", n)
+        _verdict(checker, "conditions.verdict", rule.verdict, f"regelen {rule.id}", start)
         if rule.if_norway_named:
-            _verdict(checker, f"conditions.if_norway_named ({rule.id})", rule.if_norway_named)
+            _verdict(checker, "conditions.if_norway_named", rule.if_norway_named, f"regelen {rule.id}", start)
         if not rule.patterns:
-            checker.add("conditions.patterns", f"regelen {rule.id} har ingen mønstre")
+            _add(checker, "conditions.patterns", f"regelen {rule.id} har ingen mønstre", start)
         for pattern in rule.patterns:
             _pattern(checker, "conditions.patterns", pattern)
     external = rules.external_action
-    _verdict(checker, "external_action.country_verdict", external.country_verdict)
-    _verdict(checker, "external_action.multi_verdict", external.multi_verdict)
+    _verdict(checker, "external_action.country_verdict", external.country_verdict, "external_action")
+    _verdict(checker, "external_action.multi_verdict", external.multi_verdict, "external_action")
     if external.identifier_country:
         compiled = _pattern(checker, "external_action.identifier_country", external.identifier_country)
         if compiled is not None and compiled.groups != 1:
@@ -65,17 +68,50 @@ def _check(checker: Checker, rules: ParticipationRules) -> None:
         _pattern(checker, "roles", pattern)
 
 
-def _verdict(checker: Checker, key: str, value: str) -> None:
+def _verdict(checker: Checker, key: str, value: str, where: str, start: int | None = None) -> None:
     if value not in PARTICIPATION_VERDICTS:
-        checker.add(key.split(" ")[0], f"{key}: ukjent svar {value!r}; tillatt: {', '.join(PARTICIPATION_VERDICTS)}")
+        allowed = ", ".join(PARTICIPATION_VERDICTS)
+        line = _line_after(checker.text, start, value)
+        _add(checker, key, f"{where}: ukjent verdi «{value}»; tillatt: {allowed}", line)
 
 
 def _pattern(checker: Checker, key: str, pattern: str) -> re.Pattern[str] | None:
     try:
         return re.compile(pattern, re.IGNORECASE)
     except re.error as exc:
-        checker.add(key, f"ugyldig regulært uttrykk {pattern!r}: {exc}")
+        # re's own reason is English; where it stopped is what helps the person fixing it.
+        place = f" (feil ved tegn {exc.pos + 1})" if exc.pos is not None else ""
+        _add(checker, key, f"ugyldig regulært uttrykk «{pattern}»{place}", _line_of(checker.text, pattern))
         return None
+
+
+def _add(checker: Checker, key: str, message: str, line: int | None) -> None:
+    """A problem on the line it is on: in a list of tables every entry has the same keys, so the checker's
+    first-occurrence guess would name the first entry's line."""
+    checker.problems.append(Problem(checker.file, key, message, line))
+
+
+def _table_line(text: str, name: str, index: int) -> int | None:
+    """The line of the index-th [[name]] header."""
+    headers = [m.start() for m in re.finditer(rf"^\s*\[\[\s*{re.escape(name)}\s*\]\]", text, re.MULTILINE)]
+    return text.count("\n", 0, headers[index]) + 1 if index < len(headers) else None
+
+
+def _line_after(text: str, start: int | None, value: str) -> int | None:
+    """The first line from `start` on that holds the value as written (a TOML string)."""
+    lines = text.splitlines()
+    for number in range((start or 1) - 1, len(lines)):
+        if f'"{value}"' in lines[number] or f"'{value}'" in lines[number]:
+            return number + 1
+    return start
+
+
+def _line_of(text: str, pattern: str) -> int | None:
+    """The line a pattern is written on, as a literal ('…') or a basic string (\"…\", backslashes doubled)."""
+    for number, line in enumerate(text.splitlines(), start=1):
+        if pattern in line or pattern.replace("\\", "\\\\") in line:
+            return number
+    return None
 
 
 def _lowered(rules: ParticipationRules, shown: str) -> ParticipationRules:

@@ -383,7 +383,7 @@ def matches_of(model: Model, scored: Scored, positions: np.ndarray | None = None
         if states[i] == "excluded":
             out.append(Match(profile.id, source, external_id, value, whys[i], "excluded", scored.excluded[row]))
         elif states[i] == "below":
-            below = f"under terskelen: {score_nb(value)} < {score_nb(profile.min_score)}"
+            below = f"skår {score_nb(value)} < terskel {score_nb(profile.min_score)}"
             out.append(Match(profile.id, source, external_id, value, whys[i], "below", below))
         else:
             out.append(Match(profile.id, source, external_id, value, whys[i]))

@@ -17,6 +17,9 @@ SCHEMES = {"http", "https", "mailto"}
 HREFLESS_LINK = re.compile(r"<a\b(?![^>]*\shref=)[^>]*>(.*?)</a>", re.DOTALL | re.IGNORECASE)
 
 
+NULL_PARAGRAPH = re.compile(r"<p(?:\s[^>]*)?>\s*null\s*</p>", re.IGNORECASE)
+
+
 def safe_html(html: str) -> Markup:
     """Sanitised description HTML; headings shifted below the page's own h1/h2 by the template's CSS."""
     cleaned = nh3.clean(
@@ -30,4 +33,6 @@ def safe_html(html: str) -> Markup:
     )
     # nh3 drops a javascript: href but keeps the <a>: an empty link that looks clickable. Keep its text only.
     cleaned = HREFLESS_LINK.sub(r"\1", cleaned)
+    # The portal writes "null" paragraphs where a section is empty (<p class="topicdescriptionkind">null</p>).
+    cleaned = NULL_PARAGRAPH.sub("", cleaned)
     return Markup(cleaned)  # noqa: S704 - nh3 output is the sanitised form
