@@ -97,6 +97,9 @@ def test_a_case_from_assignment_to_grant_with_its_audit_trail(root: Path, sink: 
         (("status", OCEAN, "soker", "--amount", "mye", "--as", EDITOR), 2, "Beløpet «mye» er ikke et helt antall euro"),
         (("status", OCEAN, "aktuell", "--as", READER), 4, "kari@bergen.kommune.no har rollen leser; dette krever"),
         (("assign", OCEAN, "ingen@x.no", "--as", EDITOR), 1, "Ukjent bruker ingen@x.no: saken kan bare gis til"),
+        (("assign", OCEAN, READER, "--as", EDITOR), 2, f"{READER} er leser og kan ikke endre saken"),
+        (("status", OCEAN, "soker", "--amount", "1,5", "--as", EDITOR), 2, "ikke et helt antall euro"),
+        (("status", OCEAN, "soker", "--amount", "0", "--as", EDITOR), 2, "Beløpet skal være mellom 1 og"),
         (("note", OCEAN, "  ", "--as", EDITOR), 2, "Notatet er tomt."),
         (("note", OCEAN, "hei", "--as", READER), 4, "har rollen leser"),
         (("partner", "add", OCEAN, "UiB", "--role", "sponsor", "--as", EDITOR), 2, "Ukjent partnerrolle «sponsor»"),
@@ -141,3 +144,11 @@ def test_a_removed_user_follows_nothing_but_their_notes_keep_their_name(root: Pa
     ctx.close()
     gone = cli(root, "note", CLIMA, "igjen", "--as", EDITOR)
     assert gone.exit_code == 1 and f"Ukjent bruker {EDITOR}." in gone.output
+
+
+def test_removing_the_person_responsible_says_which_cases_still_name_them(root: Path) -> None:
+    assert cli(root, "assign", CLIMA, COLLEAGUE, "--as", EDITOR).exit_code == 0
+    removed = cli(root, "user", "remove", COLLEAGUE)
+    assert removed.exit_code == 0
+    assert f"1 sak står fortsatt på {COLLEAGUE}: {CLIMA}" in removed.output
+    assert "eumonitor assign" in removed.output

@@ -129,3 +129,11 @@ def test_an_unknown_call_or_a_bad_value_is_told_in_norwegian(ctx: AppContext) ->
     assert unknown.status_code == 404 and "Ukjent bruker ukjent@x.no" in unknown.get_data(as_text=True)
     post(client, "status", status="soker", amount="mange")
     assert "Ikke lagret: Beløpet «mange» er ikke et helt antall euro" in page(client)
+
+
+def test_an_amount_won_is_refused_before_the_case_is_granted(ctx: AppContext) -> None:
+    client = logged_in(ctx, EDITOR)
+    post(client, "status", status="soker")
+    post(client, "belop", applied="250000", won="200000")
+    assert "Ikke lagret: Tildelt beløp kan bare oppgis når saken er innvilget" in page(client)
+    assert ctx.store.get_case(ctx.store.call_id(SOURCE, OCEAN))["amount_won"] is None

@@ -131,3 +131,12 @@ def user_remove(ctx: click.Context, email: str) -> None:
         ctx.exit(1)
     app.store.remove_user(email)
     click.echo(f"Fjernet bruker {existing.email}.")
+    left = app.store.cases_assigned_to(existing.email)
+    if left:
+        # The cases keep their owner's address (history stays true); someone must take them over.
+        click.echo(
+            f"Merk: {count_nb(len(left), 'sak', 'saker')} står fortsatt på {existing.email}: {', '.join(left[:5])}"
+            + (" …" if len(left) > 5 else "")
+            + ". Gi dem til en annen med «eumonitor assign ID EPOST --as …».",
+            err=True,
+        )

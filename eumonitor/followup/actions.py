@@ -97,6 +97,12 @@ def assign(ctx: AppContext, who: str, at: Target, assignee: str) -> dict[str, An
     owner = ctx.store.get_user(assignee)
     if owner is None:
         raise ActionError(f"Ukjent bruker {assignee}: saken kan bare gis til en bruker i arkivet.", NOT_FOUND)
+    if not rules.may(owner.role, "redaktør"):
+        # The one responsible must be able to move the case; a reader could only watch it.
+        raise ActionError(
+            f"{owner.email} er leser og kan ikke endre saken; gi brukeren rollen redaktør først "
+            f"(eumonitor user set-role {owner.email} redaktør)."
+        )
     done = ctx.store.change_case(at.call_id, user.email, ctx.now(), {"assignee": owner.email})
     mailed = ""
     if done:
@@ -133,7 +139,18 @@ def set_amounts(ctx: AppContext, who: str, at: Target, applied: str | None, won:
         changes = {"amount_applied": rules.check_amount(applied), "amount_won": rules.check_amount(won)}
     except CaseRuleError as exc:
         raise ActionError(_sentence(exc)) from exc
-    return ctx.store.change_case(at.call_id, user.email, ctx.now(), changes)
+
+    def guard(current: dict[str, Any]) -> None:
+        # The same rule as a status change with an amount: an amount won only once it is granted.
+        if changes["amount_won"] is not None and current["status"] != "innvilget":
+            raise CaseRuleError("tildelt beløp kan bare oppgis når saken er innvilget")
+        if changes["amount_applied"] is not None and rules.amount_field(current["status"]) is None:
+            raise CaseRuleError("søkt beløp kan bare oppgis når saken er søker, sendt eller innvilget")
+
+    try:
+        return ctx.store.change_case(at.call_id, user.email, ctx.now(), changes, guard)
+    except CaseRuleError as exc:
+        raise ActionError(_sentence(exc)) from exc
 
 
 def add_note(ctx: AppContext, who: str, at: Target, text: str) -> int:

@@ -34,6 +34,15 @@ class CasesMixin:
         row = self.conn.execute("SELECT * FROM cases WHERE call_id = ?", (call_id,)).fetchone()
         return dict(row) if row else None
 
+    def cases_assigned_to(self, email: str) -> list[str]:
+        """The external ids of the calls whose case names this person as responsible."""
+        rows = self.conn.execute(
+            "SELECT c.external_id FROM cases k JOIN calls c ON c.id = k.call_id WHERE lower(k.assignee) = lower(?) "
+            "ORDER BY c.external_id",
+            (email,),
+        )
+        return [r[0] for r in rows]
+
     def change_case(
         self,
         call_id: int,
