@@ -152,3 +152,25 @@ def test_removing_the_person_responsible_says_which_cases_still_name_them(root: 
     assert removed.exit_code == 0
     assert f"1 sak står fortsatt på {COLLEAGUE}: {CLIMA}" in removed.output
     assert "eumonitor assign" in removed.output
+
+
+def test_a_partner_added_by_mistake_can_be_taken_out_and_the_history_says_so(root: Path) -> None:
+    assert (
+        cli(root, "partner", "add", CLIMA, "Universitetet i Bregen", "--role", "partner", "--as", EDITOR).exit_code == 0
+    )
+    taken = cli(root, "partner", "remove", CLIMA, "universitetet i bregen", "--as", EDITOR)
+    assert taken.exit_code == 0 and "er tatt ut av" in taken.output
+    [row] = cases_json(root)
+    assert row["partners"] == []
+    again = cli(root, "partner", "remove", CLIMA, "UiB", "--as", EDITOR)
+    assert again.exit_code == 1 and "UiB er ikke partner i" in again.output
+    reader = cli(root, "partner", "remove", CLIMA, "UiB", "--as", READER)
+    assert reader.exit_code == 4
+    ctx = AppContext(load_config(root))
+    audit = ctx.store.case_audit(ctx.store.call_id("eu-funding-tenders", CLIMA))
+    assert [(a["field"], a["old"], a["new"]) for a in audit if a["field"] == "partner"][-1] == (
+        "partner",
+        "Universitetet i Bregen: partner",
+        None,
+    )
+    ctx.close()

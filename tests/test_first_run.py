@@ -49,6 +49,7 @@ EMPTY_ARCHIVE_ARGS: dict[str, list[list[str]]] = {
     "status": [["HORIZON-X", "aktuell", "--as", "ny.redaktor@bergen.kommune.no"], ["HORIZON-X", "aktuell"]],
     "note": [["HORIZON-X", "Et notat", "--as", "ny.redaktor@bergen.kommune.no"]],
     "partner add": [["HORIZON-X", "UiB", "--role", "partner", "--as", "ny.redaktor@bergen.kommune.no"]],
+    "partner remove": [["HORIZON-X", "UiB", "--as", "ny.redaktor@bergen.kommune.no"]],
     "cases": [[], ["--json"]],
     "report": [[], ["--year", "2026", "--json"]],
 }

@@ -199,4 +199,23 @@ def _case_json(view: dict[str, Any], done: list[tuple[str, Any, Any]]) -> dict[s
     return {**{k: view[k] for k in keys}, "changed": [{"field": f, "old": o, "new": n} for f, o, n in done]}
 
 
+@partner.command("remove")
+@click.argument("identifier")
+@click.argument("organisation", metavar="ORG")
+@_common
+@click.pass_context
+def partner_remove(
+    ctx: click.Context, identifier: str, organisation: str, who: str, source: str, as_json: bool
+) -> None:
+    """Ta en lokal partner ut av saken (historikken viser at den var med)."""
+
+    def act(app: AppContext) -> tuple[dict[str, Any], str]:
+        at = actions.target(app, identifier, source)
+        role = actions.remove_partner(app, who, at, organisation)
+        data = {"id": at.call.external_id, "source": at.call.source, "organisation": organisation, "removed_role": role}
+        return data, f"{organisation} ({role}) er tatt ut av {at.call.external_id}."
+
+    _run(ctx, as_json, act)
+
+
 COMMANDS = (follow, unfollow, assign, status, note, partner, cases)

@@ -171,6 +171,15 @@ def add_partner(ctx: AppContext, who: str, at: Target, organisation: str, role: 
     return ctx.store.add_partner(at.call_id, user.email, ctx.now(), name, chosen)
 
 
+def remove_partner(ctx: AppContext, who: str, at: Target, organisation: str) -> str:
+    user = actor(ctx, who, "redaktør")
+    role = ctx.store.remove_partner(at.call_id, user.email, ctx.now(), organisation.strip())
+    if role is None:
+        known = ", ".join(p["organisation"] for p in ctx.store.case_partners(at.call_id)) or "ingen"
+        raise ActionError(f"{organisation} er ikke partner i {at.call.external_id}; partnere nå: {known}.", NOT_FOUND)
+    return role
+
+
 def case_view(ctx: AppContext, at: Target) -> dict[str, Any]:
     """Everything about one call's case, as the call page and `cases --json` show it."""
     case = ctx.store.get_case(at.call_id)

@@ -115,6 +115,21 @@ class CasesMixin:
             )
             return row["role"] if row else None
 
+    def remove_partner(self, call_id: int, who: str, now: datetime, organisation: str) -> str | None:
+        """Take a partner off a case (a typing slip, a partner that left); the role it had, None if unknown."""
+        stamp = utc_stamp(now)
+        with self.transaction() as conn:
+            row = conn.execute(
+                "SELECT id, organisation, role FROM case_partners "
+                "WHERE call_id = ? AND organisation = ? COLLATE NOCASE",
+                (call_id, organisation),
+            ).fetchone()
+            if row is None:
+                return None
+            conn.execute("DELETE FROM case_partners WHERE id = ?", (row["id"],))
+            _audit(conn, call_id, who, stamp, "partner", f"{row['organisation']}: {row['role']}", None)
+            return str(row["role"])
+
     def case_notes(self, call_id: int) -> list[dict[str, Any]]:
         rows = self.conn.execute("SELECT author, at, text FROM case_notes WHERE call_id = ? ORDER BY id", (call_id,))
         return [dict(r) for r in rows]
