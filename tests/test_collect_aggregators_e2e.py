@@ -83,8 +83,16 @@ def test_search_filters_on_who_may_apply(collected: Path) -> None:
     municipal = ids("--municipalities")
     assert {("interreg-eu", "3129"), ("interreg-eu", "3090"), ("interreg-eu", "3091")} <= municipal
     assert all(source == "interreg-eu" for source, _ in municipal)  # nothing else says so in these recordings
-    # Euro-Access's call 135 is the only one whose source names Norway (its portal copy says nothing).
-    assert ids("--norway") == {("euro-access", "135")}
+    # Euro-Access's call 135 is the only one whose source names Norway; portal calls, whose source lists no
+    # countries, count when their programme is one Norway takes part in (participation.toml's "ja").
+    norway = ids("--norway")
+    assert not any(source == "interreg-eu" for source, _ in norway)  # their own lists leave Norway out
+    shown = json.loads(cli(collected, "search", "--norway", "--limit", "1000", "--json").stdout)
+    # Call 135 is there, shown once with its portal copy (linked duplicates are one result).
+    copies = {(link["source"], link["id"]) for r in shown for link in r.get("links", [])} | norway
+    assert ("euro-access", "135") in copies
+    programmes = {r["programme"] for r in shown if r["source"] == "eu-funding-tenders"}
+    assert "Horizon Europe" in programmes and not programmes & {"Connecting Europe Facility", "LIFE"}
     assert ids("--norway", "--municipalities") == set()
 
     printed = cli(collected, "search", "Sudoe", "--municipalities").output

@@ -217,3 +217,12 @@ def test_explain_and_search_json_carry_the_verdict(root):
     jamaica = next(r for r in rows if r["id"] == "EuropeAid/186661/DD/ACT/JM")
     assert jamaica["participation"]["verdict"] == "nei"
     assert {f["kind"] for f in jamaica["participation"]["factors"]} >= {"programme", "external", "role"}
+
+
+def test_norge_kan_delta_in_search_takes_the_programmes_norway_is_in():
+    from eumonitor.matching.participation import norway_programme_ids
+
+    ids = norway_programme_ids(rules())
+    assert "43108390" in ids and "43353764" in ids  # Horizon Europe, Erasmus+
+    assert "43251567" not in ids and "43252405" not in ids  # Connecting Europe Facility (nei), LIFE (begrenset)
+    assert norway_programme_ids(None) == ()

@@ -14,6 +14,7 @@ from eumonitor.cli import output
 from eumonitor.cli.common import chosen_sources, load_context, process_lock_or_exit, progress_printer
 from eumonitor.cli.match import run_and_report
 from eumonitor.cli.progress import CollectDisplay
+from eumonitor.matching.participation import norway_programme_ids
 from eumonitor.model import EumonitorError
 from eumonitor.sources.recorder import FixtureRecorder
 from eumonitor.store.search import SearchQuery
@@ -83,7 +84,11 @@ def collect(ctx: click.Context, sources: tuple[str, ...], as_json: bool) -> None
 )
 @click.option("--source", default="", help="Bare denne kilden.")
 @click.option("--theme", default="", help="Bare treff for dette temaet (profil-id), sortert etter temaets skår.")
-@click.option("--norway", is_flag=True, help="Bare utlysninger der kilden sier at Norge kan delta.")
+@click.option(
+    "--norway",
+    is_flag=True,
+    help="Bare utlysninger der kilden sier at Norge kan delta, eller uten landliste i et program Norge er med i.",
+)
 @click.option("--municipalities", is_flag=True, help="Bare utlysninger der kilden sier at kommuner kan søke.")
 @click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 1000), help="Antall treff som vises.")
 @click.option("--json", "as_json", is_flag=True, help="Skriv treffene som JSON.")
@@ -116,6 +121,7 @@ def search(
         source=source,
         theme=theme,
         norway=norway,
+        norway_programmes=norway_programme_ids(app.config.participation) if norway else (),
         municipalities=municipalities,
         limit=limit,
     )

@@ -65,6 +65,19 @@ def _programme_note(call: Call, rules: ParticipationRules, base: Factor) -> list
     return [Factor("programme", "", rule.note, rule.name)] if rule else []
 
 
+def norway_programme_ids(rules: ParticipationRules | None) -> tuple[str, ...]:
+    """The EU portal programme ids whose rule is "ja": the search's "Norge kan delta" for calls whose source
+    lists no countries (the portal's never do)."""
+    if rules is None:
+        return ()
+    found = []
+    for pid, (abbreviation, _label) in PROGRAMMES.items():
+        rule = next((r for r in rules.programmes if {pid, abbreviation} & set(r.ids)), None)
+        if rule is not None and rule.verdict == "ja":
+            found.append(pid)
+    return tuple(found)
+
+
 def programme_rule(call: Call, rules: ParticipationRules) -> ProgrammeRule | None:
     """The first rule naming the call's portal programme id (or its abbreviation), else its label."""
     abbreviation = PROGRAMMES.get(call.programme_id, ("", ""))[0]

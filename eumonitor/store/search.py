@@ -36,8 +36,11 @@ class SearchQuery:
     deadline_before: date | None = None  # next deadline on or before
     source: str = ""
     theme: str = ""  # a profile id: only calls matched for that theme, best theme score first
-    # Only calls whose source says so ("Norge kan delta", "Kommuner kan søke"); unknown is left out.
+    # Only calls whose source says so ("Norge kan delta", "Kommuner kan søke"); unknown is left out, except
+    # that for "Norge kan delta" a call whose source does not say counts when its programme is one Norway
+    # takes part in (the portal ids of participation.toml's "ja" programmes, given by the caller).
     norway: bool = False
+    norway_programmes: tuple[str, ...] = ()
     municipalities: bool = False
     seen_since: date | None = None  # first seen on or after (a digest's "see them all" link for its new calls)
     limit: int = 50
@@ -222,7 +225,10 @@ class SearchMixin:
             where.append("c.source = :source")
             args["source"] = query.source
         if query.norway:
-            where.append("c.norway_eligible = 1")
+            marks = ", ".join(f":norway_programme_{i}" for i in range(len(query.norway_programmes)))
+            by_programme = f" OR (c.norway_eligible IS NULL AND c.programme_id IN ({marks}))" if marks else ""
+            where.append(f"(c.norway_eligible = 1{by_programme})")
+            args.update({f"norway_programme_{i}": p for i, p in enumerate(query.norway_programmes)})
         if query.municipalities:
             where.append("c.municipalities_eligible = 1")
         return where, args

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import date
 from math import ceil
 from typing import Any
 
 from flask import Blueprint, current_app, render_template, request, url_for
 
+from eumonitor.matching.participation import norway_programme_ids
 from eumonitor.model import STATUSES
 from eumonitor.nb import search_notes
 from eumonitor.store.search import SearchQuery
@@ -111,6 +113,8 @@ def search() -> str:
     ctx = app_ctx()
     titles = profile_titles()
     query, page, problems = query_from_args(request.args, titles)
+    if query.norway:
+        query = replace(query, norway_programmes=norway_programme_ids(ctx.config.participation))
     searched = any(request.args.get(k) for k in FILTER_KEYS)
     result = ctx.store.explained_search(query, ctx.today(), ctx.config.glossary)
     rows, total = result.rows, result.total
