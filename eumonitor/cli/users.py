@@ -25,13 +25,13 @@ def users_context(ctx: click.Context) -> AppContext:
     return app
 
 
-def _role(text: str | None) -> str | None:
+def _role(text: str | None, hint: str = "--role") -> str | None:
     if text is None:
         return None
     try:
         return rules.role_id(text)
     except rules.CaseRuleError as exc:
-        raise click.BadParameter(str(exc), param_hint="--role") from exc
+        raise click.BadParameter(str(exc), param_hint=hint) from exc
 
 
 @user.command("add")
@@ -104,7 +104,7 @@ def user_list(ctx: click.Context, as_json: bool) -> None:
 def user_set_role(ctx: click.Context, email: str, role: str) -> None:
     """Gi en bruker rollen leser, redaktør eller admin."""
     app = users_context(ctx)
-    chosen = _role(role)
+    chosen = _role(role, "ROLLE")  # the role is an argument here, not the --role of `user add`
     existing = app.store.get_user(email)
     if existing is None:
         click.echo(f"Ukjent bruker {email}.", err=True)
