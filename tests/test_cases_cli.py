@@ -150,7 +150,7 @@ def test_removing_the_person_responsible_says_which_cases_still_name_them(root: 
     assert cli(root, "assign", CLIMA, COLLEAGUE, "--as", EDITOR).exit_code == 0
     removed = cli(root, "user", "remove", COLLEAGUE)
     assert removed.exit_code == 0
-    assert f"1 sak står fortsatt på {COLLEAGUE}: {CLIMA}" in removed.output
+    assert f"1 sak står fortsatt på {COLLEAGUE}, som er fjernet: {CLIMA}" in removed.output
     assert "eumonitor assign" in removed.output
 
 
@@ -174,3 +174,6 @@ def test_a_partner_added_by_mistake_can_be_taken_out_and_the_history_says_so(roo
         None,
     )
     ctx.close()
+    assert cli(root, "assign", CLIMA, EDITOR, "--as", EDITOR).exit_code == 0
+    demoted = cli(root, "user", "set-role", EDITOR, "leser")
+    assert demoted.exit_code == 0 and f"står fortsatt på {EDITOR}, som er nå leser" in demoted.output

@@ -137,3 +137,17 @@ def test_an_amount_won_is_refused_before_the_case_is_granted(ctx: AppContext) ->
     post(client, "belop", applied="250000", won="200000")
     assert "Ikke lagret: Tildelt beløp kan bare oppgis når saken er innvilget" in page(client)
     assert ctx.store.get_case(ctx.store.call_id(SOURCE, OCEAN))["amount_won"] is None
+
+
+def test_saving_empty_amounts_on_a_call_without_a_case_makes_no_case(ctx: AppContext) -> None:
+    client = logged_in(ctx, EDITOR)
+    post(client, "belop", applied="", won="")
+    assert ctx.store.get_case(ctx.store.call_id(SOURCE, OCEAN)) is None
+
+
+def test_the_stored_amount_sent_back_by_the_form_after_a_step_back_is_no_error(ctx: AppContext) -> None:
+    client = logged_in(ctx, EDITOR)
+    post(client, "status", status="soker", amount="250000")
+    post(client, "status", status="aktuell")
+    post(client, "belop", applied="250000", won="")  # the form pre-fills the stored amount
+    assert "Ikke lagret" not in page(client)

@@ -226,3 +226,20 @@ def test_norge_kan_delta_in_search_takes_the_programmes_norway_is_in():
     assert "43108390" in ids and "43353764" in ids  # Horizon Europe, Erasmus+
     assert "43251567" not in ids and "43252405" not in ids  # Connecting Europe Facility (nei), LIFE (begrenset)
     assert norway_programme_ids(None) == ()
+
+
+def test_a_week_whose_every_match_is_held_back_still_says_so():
+    from eumonitor.digests.build import IsoWeek, build_digest, period_for
+    from eumonitor.digests.render import render_digest
+    from tests.support.digest import NOW, OSLO, SPEC, change, inputs, match
+
+    jamaica = recorded("EuropeAid/186661/DD/ACT/JM")
+    data = replace(
+        inputs([jamaica], [match(jamaica, "kultur", 0.9)], [change(jamaica, "new")]),
+        participation={jamaica.key: judge(jamaica, rules())},
+    )
+    week = IsoWeek(2026, 26)
+    digest = build_digest(SPEC, SPEC.subscribers[0], week, period_for(week, NOW, None, OSLO), data)
+    assert digest.is_empty and digest.not_eligible_total == 1
+    text = render_digest(digest).text
+    assert "HOLDT UTENFOR" in text and "rettet mot aktører i Jamaica" in text

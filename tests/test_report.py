@@ -140,3 +140,21 @@ def test_a_year_without_applications_says_so(tmp_path: Path) -> None:
     assert "Ingen søknader sendt eller avgjort i 2026 ennå." in client.get("/rapport/2026").get_data(as_text=True)
     assert client.get("/rapport").headers["Location"].endswith("/rapport/2026")
     ctx.close()
+
+
+def test_an_application_sent_again_after_a_step_back_counts_the_year_it_went(root: Path) -> None:
+    # CULTURE is reopened and sent in December, moved back to søker, and sent again in January: a 2027 one.
+    steps = [
+        ("2026-12-01", "status", CULTURE, "aktuell"),
+        ("2026-12-10", "status", CULTURE, "sendt"),
+        ("2026-12-20", "status", CULTURE, "soker"),
+        ("2027-01-05", "status", CULTURE, "sendt"),
+    ]
+    for now, *args in steps:
+        result = cli(root, *args, "--as", EDITOR, now=now)
+        assert result.exit_code == 0, result.output
+    counted = {
+        year: json.loads(cli(root, "report", "--year", str(year), "--json", now="2027-02-01").stdout)["sent"]
+        for year in (2026, 2027)
+    }
+    assert counted == {2026: 2, 2027: 1}

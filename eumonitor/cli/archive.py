@@ -14,7 +14,7 @@ from eumonitor.cli import output
 from eumonitor.cli.common import chosen_sources, load_context, process_lock_or_exit, progress_printer
 from eumonitor.cli.match import run_and_report
 from eumonitor.cli.progress import CollectDisplay
-from eumonitor.matching.participation import norway_programme_ids
+from eumonitor.matching.participation import norway_programme_ids, without_nei
 from eumonitor.model import EumonitorError
 from eumonitor.sources.recorder import FixtureRecorder
 from eumonitor.store.search import SearchQuery
@@ -132,12 +132,16 @@ def search(
         for line in output.unknown_filter_lines(app.store.facets(), programme, source):
             click.echo(line, err=True)
     verdicts = participation_of(app, result.rows)
+    rows = result.rows
+    if norway:
+        rows, left_out = without_nei(rows, verdicts)
+        notes = [*notes, left_out] if left_out else notes
     if as_json:  # the notes go to stderr: stdout stays the same JSON list as before
         if notes:
             click.echo("\n".join(notes), err=True)
-        click.echo(json.dumps(output.search_json(result.rows, verdicts), ensure_ascii=False, indent=2))
+        click.echo(json.dumps(output.search_json(rows, verdicts), ensure_ascii=False, indent=2))
     else:
-        lines = output.search_lines(result.rows, result.total, app.today(), verdicts)
+        lines = output.search_lines(rows, result.total, app.today(), verdicts)
         click.echo("\n".join([*notes, *lines]))
 
 

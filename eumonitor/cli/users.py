@@ -114,6 +114,8 @@ def user_set_role(ctx: click.Context, email: str, role: str) -> None:
         ctx.exit(1)
     app.store.set_role(email, chosen or existing.role, app.now())
     click.echo(f"{existing.email} har nå rollen {chosen}.")
+    if chosen == "leser":
+        _warn_assigned(app, existing.email, "er nå leser og kan ikke endre dem")
 
 
 @user.command("remove")
@@ -131,11 +133,15 @@ def user_remove(ctx: click.Context, email: str) -> None:
         ctx.exit(1)
     app.store.remove_user(email)
     click.echo(f"Fjernet bruker {existing.email}.")
-    left = app.store.cases_assigned_to(existing.email)
+    _warn_assigned(app, existing.email, "er fjernet")
+
+
+def _warn_assigned(app, email: str, why: str) -> None:
+    """Cases keep their owner's address (the history stays true), but someone who can act must take them over."""
+    left = app.store.cases_assigned_to(email)
     if left:
-        # The cases keep their owner's address (history stays true); someone must take them over.
         click.echo(
-            f"Merk: {count_nb(len(left), 'sak', 'saker')} står fortsatt på {existing.email}: {', '.join(left[:5])}"
+            f"Merk: {count_nb(len(left), 'sak', 'saker')} står fortsatt på {email}, som {why}: {', '.join(left[:5])}"
             + (" …" if len(left) > 5 else "")
             + ". Gi dem til en annen med «eumonitor assign ID EPOST --as …».",
             err=True,

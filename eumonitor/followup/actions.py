@@ -141,10 +141,16 @@ def set_amounts(ctx: AppContext, who: str, at: Target, applied: str | None, won:
         raise ActionError(_sentence(exc)) from exc
 
     def guard(current: dict[str, Any]) -> None:
-        # The same rule as a status change with an amount: an amount won only once it is granted.
-        if changes["amount_won"] is not None and current["status"] != "innvilget":
+        # The same rule as a status change with an amount: an amount won only once it is granted. Only a value
+        # that changes is checked: the form sends back the stored amounts, which may predate a step back.
+        won, applied = changes["amount_won"], changes["amount_applied"]
+        if won is not None and won != current["amount_won"] and current["status"] != "innvilget":
             raise CaseRuleError("tildelt beløp kan bare oppgis når saken er innvilget")
-        if changes["amount_applied"] is not None and rules.amount_field(current["status"]) is None:
+        if (
+            applied is not None
+            and applied != current["amount_applied"]
+            and rules.amount_field(current["status"]) is None
+        ):
             raise CaseRuleError("søkt beløp kan bare oppgis når saken er søker, sendt eller innvilget")
 
     try:

@@ -65,6 +65,17 @@ def _programme_note(call: Call, rules: ParticipationRules, base: Factor) -> list
     return [Factor("programme", "", rule.note, rule.name)] if rule else []
 
 
+def without_nei(rows: list[dict], verdicts: dict[tuple[str, str], Participation]) -> tuple[list[dict], str]:
+    """A "Norge kan delta" page without the calls whose own conditions shut Norway out (the filter goes by
+    programme in SQL; the conditions are only read here), and the note that says how many were left out."""
+    kept = [r for r in rows if getattr(verdicts.get((r["source"], r["external_id"])), "verdict", "") != "nei"]
+    gone = len(rows) - len(kept)
+    note = (
+        f"{gone} til på denne siden er utelatt: vilkårene deres utelukker Norge (se «Kan vi delta?»)." if gone else ""
+    )
+    return kept, note
+
+
 def norway_programme_ids(rules: ParticipationRules | None) -> tuple[str, ...]:
     """The EU portal programme ids whose rule is "ja": the search's "Norge kan delta" for calls whose source
     lists no countries (the portal's never do)."""

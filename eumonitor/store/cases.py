@@ -62,16 +62,19 @@ class CasesMixin:
             current = dict(row) if row else {**EMPTY_CASE, "call_id": call_id}
             if guard:
                 guard(current)
+            done = [(f, current[f], v) for f, v in changes.items() if f in CASE_FIELDS and current[f] != v]
+            if not done:
+                return []  # nothing changes: no case is made for it, and no audit row written
             if row is None:
                 _ensure_case(conn, call_id, who, stamp)
-            done = [(f, current[f], v) for f, v in changes.items() if f in CASE_FIELDS and current[f] != v]
             for field, old, new in done:
                 conn.execute(f"UPDATE cases SET {field} = ?, changed_at = ? WHERE call_id = ?", (new, stamp, call_id))
                 _audit(conn, call_id, who, stamp, field, old, new)
-            status = changes.get("status")
-            if status == "sendt":
-                conn.execute("UPDATE cases SET sent_at = coalesce(sent_at, ?) WHERE call_id = ?", (stamp, call_id))
-            if status in ("innvilget", "avslatt"):
+            moved_to = next((new for field, _old, new in done if field == "status"), None)
+            # The date of the move itself: an application sent again after a step back counts when it went.
+            if moved_to == "sendt":
+                conn.execute("UPDATE cases SET sent_at = ? WHERE call_id = ?", (stamp, call_id))
+            if moved_to in ("innvilget", "avslatt"):
                 conn.execute("UPDATE cases SET decided_at = ? WHERE call_id = ?", (stamp, call_id))
             return done
 

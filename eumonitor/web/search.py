@@ -11,7 +11,7 @@ from typing import Any
 
 from flask import Blueprint, current_app, render_template, request, url_for
 
-from eumonitor.matching.participation import norway_programme_ids
+from eumonitor.matching.participation import judge, norway_programme_ids, without_nei
 from eumonitor.model import STATUSES
 from eumonitor.nb import search_notes
 from eumonitor.store.search import SearchQuery
@@ -118,6 +118,15 @@ def search() -> str:
     searched = any(request.args.get(k) for k in FILTER_KEYS)
     result = ctx.store.explained_search(query, ctx.today(), ctx.config.glossary)
     rows, total = result.rows, result.total
+    notes = search_notes(result.added, result.any_word, result.pinned) if searched else []
+    if query.norway and ctx.config.participation is not None:
+        verdicts = {}
+        for row in rows:
+            call = ctx.store.get_call(row["source"], row["external_id"])
+            if call is not None:
+                verdicts[call.key] = judge(call, ctx.config.participation)
+        rows, left_out = without_nei(rows, verdicts)
+        notes = [*notes, left_out] if left_out else notes
     pages = max(1, ceil(total / PER_PAGE))
     return render_template(
         "web/search.html",
@@ -129,7 +138,7 @@ def search() -> str:
         pages=pages,
         first=query.offset + 1,
         problems=problems,
-        notes=search_notes(result.added, result.any_word, result.pinned) if searched else [],
+        notes=notes,
         badges=theme_badges(rows, titles),
         themes=titles,
         facets=cached_facets(),
