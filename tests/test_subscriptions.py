@@ -110,7 +110,8 @@ def test_a_forged_or_borrowed_link_is_refused(root: Path, portal):
     forged = [
         f"{hav_payload}.{signature}",  # another subscriber's address with this one's signature
         make_token("not-the-key", "network", "hav@bergen.kommune.no"),  # signed with another key
-        f"{payload}.{signature[:-2]}AA",  # altered signature
+        f"{payload}.{signature[:-2]}{'BB' if signature.endswith('AA') else 'AA'}",  # altered signature
+        f"{payload}.{respelled(signature)}",  # the same bytes spelled another way: not what the app wrote
         "garbage",
     ]
     for bad in forged:
@@ -188,3 +189,10 @@ def test_the_file_seeds_and_its_removals_are_followed_but_hand_changes_are_kept(
     listing = cli(root, WEEK2, "subscriber", "list").output
     assert "helse@bergen.kommune.no  avmeldt" in listing and "(fjernet fra digests/network.toml 2026-06-" in listing
     assert "hav@bergen.kommune.no  aktiv  hav (lagt til av kommandolinjen, ikke i digests/network.toml)" in listing
+
+
+def respelled(signature: str) -> str:
+    """The signature with its last character's spare bit flipped: it decodes to the same bytes."""
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+    last = alphabet.index(signature[-1])
+    return signature[:-1] + alphabet[last ^ 1]
