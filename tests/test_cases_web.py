@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,7 +10,19 @@ import pytest
 from eumonitor.config import load_config
 from eumonitor.context import AppContext
 from eumonitor.web import create_app
-from tests.support.cases import COLLEAGUE, EDITOR, NOW, OCEAN, PASSWORD, READER, SOURCE, cases_json, make_root, populate
+from tests.support.cases import (
+    COLLEAGUE,
+    EDITOR,
+    NOW,
+    OCEAN,
+    READER,
+    SOURCE,
+    cases_json,
+    csrf_of,
+    logged_in,
+    make_root,
+    populate,
+)
 from tests.support.smtp_server import SmtpSink
 
 PAGE = f"/call/{SOURCE}/{OCEAN}"
@@ -39,17 +50,6 @@ def ctx(root: Path) -> Iterator[AppContext]:
 
 def page(client) -> str:
     return client.get(PAGE).get_data(as_text=True)
-
-
-def csrf_of(html: str) -> str:
-    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
-
-
-def logged_in(ctx: AppContext, email: str):
-    client = create_app(ctx).test_client()
-    token = csrf_of(client.get("/login").get_data(as_text=True))
-    assert client.post("/login", data={"email": email, "password": PASSWORD, "csrf_token": token}).status_code == 302
-    return client
 
 
 def post(client, action: str, **fields: str):

@@ -24,10 +24,10 @@ from tests.support.cases import (
     EDITOR,
     NOW,
     OCEAN,
-    PASSWORD,
     READER,
     cases_json,
     cli,
+    logged_in,
     make_root,
     populate,
     raw,
@@ -51,13 +51,6 @@ def ctx(root: Path) -> Iterator[AppContext]:
     ctx = AppContext(config=load_config(root), fixed_now=NOW)
     yield ctx
     ctx.close()
-
-
-def logged_in(ctx: AppContext, email: str):
-    client = create_app(ctx).test_client()
-    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").get_data(as_text=True)).group(1)
-    assert client.post("/login", data={"email": email, "password": PASSWORD, "csrf_token": token}).status_code == 302
-    return client
 
 
 def work(root: Path, ctx: AppContext) -> None:

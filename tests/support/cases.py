@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import date, datetime
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from eumonitor.config import load_config
 from eumonitor.context import AppContext
 from eumonitor.model import Budget, RawCall
 from eumonitor.sources.normalize import normalize
+from eumonitor.web import create_app
 from eumonitor.web.auth import hash_password
 from tests.support.smtp_server import SmtpSink
 from tests.support.web import OSLO
@@ -92,3 +94,15 @@ def cases_json(root: Path, now: str = "2026-06-25") -> list[dict]:
     result = cli(root, "cases", "--json", now=now)
     assert result.exit_code == 0, result.output
     return json.loads(result.stdout)
+
+
+def csrf_of(html: str) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+
+
+def logged_in(ctx: AppContext, email: str):
+    """A Flask test client logged in as `email` through the real login form."""
+    client = create_app(ctx).test_client()
+    token = csrf_of(client.get("/login").get_data(as_text=True))
+    assert client.post("/login", data={"email": email, "password": PASSWORD, "csrf_token": token}).status_code == 302
+    return client
