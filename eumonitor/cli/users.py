@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 import click
 
 from eumonitor.cli.common import load_context
 from eumonitor.context import AppContext
-from eumonitor.followup import actions, rules
+from eumonitor.followup import actions, people, rules
+from eumonitor.followup.actions import ActionError
 from eumonitor.nb import count_nb
 
 
@@ -45,33 +47,18 @@ def user_add(
     ctx: click.Context, email: str, name: str | None, unit: str | None, role: str | None, password: str
 ) -> None:
     """Legg til en bruker (eller bytt passord, navn, enhet eller rolle for en som finnes)."""
-    from eumonitor.config import EMAIL_PATTERN
     from eumonitor.web.auth import hash_password
 
     app = users_context(ctx)
-    if not EMAIL_PATTERN.match(email):
-        raise click.BadParameter(f"{email!r} er ikke en e-postadresse", param_hint="EPOST")
     chosen = _role(role)
     try:
         hashed = hash_password(password)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--password") from exc
-    existing = app.store.get_user(email)
-    if existing and existing.role == "admin" and chosen not in (None, "admin") and app.store.count_admins() == 1:
-        click.echo(f"{email} er den eneste administratoren; gi en annen rollen admin først.", err=True)
-        ctx.exit(1)
-    new = app.store.save_user(
-        email,
-        chosen or (existing.role if existing else "redaktør"),
-        app.now(),
-        name=name,
-        unit=unit,
-        password_hash=hashed,
-    )
-    saved = app.store.get_user(email)
-    assert saved is not None
-    verb = "La til" if new else "Oppdaterte"
-    click.echo(f"{verb} bruker {saved.email} med rollen {saved.role}.")
+    changed = _do(ctx, lambda: people.save(app, email, role=chosen, name=name, unit=unit, password_hash=hashed))
+    verb = "La til" if changed.new else "Oppdaterte"
+    click.echo(f"{verb} bruker {changed.user.email} med rollen {changed.user.role}.")
+    _warn_stranded(changed, "er leser og kan ikke endre dem")
 
 
 @user.command("list")
@@ -105,17 +92,10 @@ def user_set_role(ctx: click.Context, email: str, role: str) -> None:
     """Gi en bruker rollen leser, redaktør eller admin."""
     app = users_context(ctx)
     chosen = _role(role, "ROLLE")  # the role is an argument here, not the --role of `user add`
-    existing = app.store.get_user(email)
-    if existing is None:
-        click.echo(f"Ukjent bruker {email}.", err=True)
-        ctx.exit(1)
-    if existing.role == "admin" and chosen != "admin" and app.store.count_admins() == 1:
-        click.echo(f"{email} er den eneste administratoren; gi en annen rollen admin først.", err=True)
-        ctx.exit(1)
-    app.store.set_role(email, chosen or existing.role, app.now())
-    click.echo(f"{existing.email} har nå rollen {chosen}.")
-    if chosen == "leser":
-        _warn_assigned(app, existing.email, "er nå leser og kan ikke endre dem")
+    assert chosen is not None
+    changed = _do(ctx, lambda: people.change_role(app, email, chosen))
+    click.echo(f"{changed.user.email} har nå rollen {chosen}.")
+    _warn_stranded(changed, "er nå leser og kan ikke endre dem")
 
 
 @user.command("remove")
@@ -124,25 +104,23 @@ def user_set_role(ctx: click.Context, email: str, role: str) -> None:
 def user_remove(ctx: click.Context, email: str) -> None:
     """Fjern en bruker (notater og historikk beholder adressen; innlogginger avsluttes)."""
     app = users_context(ctx)
-    existing = app.store.get_user(email)
-    if existing is None:
-        click.echo(f"Ukjent bruker {email}.", err=True)
-        ctx.exit(1)
-    if existing.role == "admin" and app.store.count_admins() == 1:
-        click.echo(f"{email} er den eneste administratoren og kan ikke fjernes.", err=True)
-        ctx.exit(1)
-    app.store.remove_user(email)
-    click.echo(f"Fjernet bruker {existing.email}.")
-    _warn_assigned(app, existing.email, "er fjernet")
+    changed = _do(ctx, lambda: people.remove(app, email))
+    click.echo(f"Fjernet bruker {changed.user.email}.")
+    _warn_stranded(changed, "er fjernet")
 
 
-def _warn_assigned(app, email: str, why: str) -> None:
+def _do(ctx: click.Context, change: Callable[[], people.Changed]) -> people.Changed:
+    """The change, or its refusal on stderr with the refusal's exit status."""
+    try:
+        return change()
+    except ActionError as exc:
+        click.echo(str(exc), err=True)
+        ctx.exit(exc.code)
+        raise  # pragma: no cover - ctx.exit raises
+
+
+def _warn_stranded(changed: people.Changed, why: str) -> None:
     """Cases keep their owner's address (the history stays true), but someone who can act must take them over."""
-    left = app.store.cases_assigned_to(email)
-    if left:
-        click.echo(
-            f"Merk: {count_nb(len(left), 'sak', 'saker')} står fortsatt på {email}, som {why}: {', '.join(left[:5])}"
-            + (" …" if len(left) > 5 else "")
-            + ". Gi dem til en annen med «eumonitor assign ID EPOST --as …».",
-            err=True,
-        )
+    sentence = people.stranded_sentence(changed, why, "Gi dem til en annen med «eumonitor assign ID EPOST --as …».")
+    if sentence:
+        click.echo(sentence, err=True)

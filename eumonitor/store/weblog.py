@@ -95,3 +95,10 @@ class WebLogMixin:
 
     def end_session(self, sid: str) -> None:
         self.conn.execute("DELETE FROM web_sessions WHERE id = ?", (sid,))
+
+    def end_other_sessions(self, editor: str, keep: str) -> int:
+        """End every session of `editor` but `keep` (after a new password: a stolen cookie stops working)."""
+        cursor = self.conn.execute(
+            "DELETE FROM web_sessions WHERE lower(editor) = lower(?) AND id != ?", (editor, keep)
+        )
+        return cursor.rowcount

@@ -68,6 +68,7 @@ def create_app(ctx: AppContext) -> Flask:
 
 def _register(app: Flask) -> None:
     from eumonitor.web import (
+        account,
         calls,
         cases,
         feeds,
@@ -84,7 +85,7 @@ def _register(app: Flask) -> None:
     )
 
     blueprints = (search, calls, login, profiles, learning, feeds, status, subscriptions, votes, users)
-    for module in (*blueprints, cases, followups, report):
+    for module in (*blueprints, cases, followups, report, account):
         app.register_blueprint(module.bp)
 
 

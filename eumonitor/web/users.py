@@ -1,42 +1,112 @@
-"""The admin page: every user with name, unit and role, and a form to change a role (admins only)."""
+"""The admin page: every user with name, unit and role; add a user, change a role, remove one (admins only)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from collections.abc import Callable
 
-from eumonitor.followup import rules
+from flask import Blueprint, Response, flash, get_flashed_messages, redirect, render_template, request, url_for
+
+from eumonitor.followup import people, rules
+from eumonitor.followup.actions import NOT_FOUND, ActionError
+from eumonitor.web import auth
 from eumonitor.web.common import app_ctx, current_editor, require_csrf, role_required
 
 bp = Blueprint("users", __name__)
 
 
+def _status(exc: ActionError) -> int:
+    """What the page answers a refusal with: a rule about who else there is, an unknown user, a bad form."""
+    if isinstance(exc, people.Refused):
+        return 409
+    return 404 if exc.code == NOT_FOUND else 400
+
+
+# Said on the page, where the CLI's hint (eumonitor assign …) would mean nothing.
+TAKE_OVER = "Gi dem til en annen redaktør på sakens side."
+
+
+def _page(form: dict[str, str] | None = None, error: str = "", code: int = 200) -> tuple[str, int]:
+    html = render_template(
+        "web/users.html",
+        users=app_ctx().store.list_users(),
+        roles=rules.ROLES,
+        role_nb=rules.ROLE_NB,
+        messages=get_flashed_messages(),
+        form=form or {"role": "leser"},  # least privilege unless the admin chooses otherwise
+        error=error,
+        me=current_editor() or "",
+    )
+    return html, code
+
+
 @bp.get("/brukere")
 @role_required("admin")
-def index() -> str:
-    from flask import get_flashed_messages
+def index() -> tuple[str, int]:
+    return _page()
 
-    users = app_ctx().store.list_users()
-    return render_template(
-        "web/users.html", users=users, roles=rules.ROLES, role_nb=rules.ROLE_NB, messages=get_flashed_messages()
+
+@bp.post("/brukere/ny")
+@role_required("admin")
+def add() -> Response | tuple[str, int]:
+    require_csrf()
+    form = {k: request.form.get(k, "").strip()[: people.MAX_FIELD] for k in ("email", "name", "unit", "role")}
+    password, again = request.form.get("password", "")[:500], request.form.get("password2", "")[:500]
+    ctx = app_ctx()
+    try:
+        if ctx.store.get_user(form["email"]):
+            # Adding is not the place to overwrite someone's password by a slip of the keyboard.
+            raise people.Refused(f"{form['email']} finnes allerede; endre rollen i tabellen under.")
+        if password != again:
+            raise ActionError("De to passordene er ikke like.")
+        try:
+            hashed = auth.hash_password(password)
+        except ValueError as exc:
+            raise ActionError(f"{str(exc).capitalize()}.") from exc
+        changed = people.save(
+            ctx, form["email"], role=form["role"], name=form["name"], unit=form["unit"], password_hash=hashed
+        )
+    except ActionError as exc:
+        # The page again, with what the admin typed (never the passwords) and the reason.
+        return _page(form, str(exc), _status(exc))
+    flash(
+        f"La til {changed.user.email} med rollen {rules.ROLE_NB[changed.user.role]}. "
+        "Gi personen passordet på en trygg måte; det kan byttes under «Passord» etter innlogging."
     )
+    return redirect(url_for("users.index"), code=303)
 
 
 @bp.post("/brukere/rolle")
 @role_required("admin")
-def set_role() -> Response:
+def set_role() -> Response | tuple[str, int]:
     require_csrf()
-    ctx = app_ctx()
-    email = request.form.get("email", "").strip()[:200]
+    email = request.form.get("email", "").strip()[: people.MAX_FIELD]
+
+    def change() -> str:
+        changed = people.change_role(app_ctx(), email, request.form.get("role", ""))
+        done = f"{changed.user.email} har nå rollen {rules.ROLE_NB[changed.user.role]} (endret av {current_editor()})."
+        return " ".join(filter(None, [done, people.stranded_sentence(changed, "er nå leser", TAKE_OVER)]))
+
+    return _act(change)
+
+
+@bp.post("/brukere/fjern")
+@role_required("admin")
+def remove() -> Response | tuple[str, int]:
+    require_csrf()
+    email = request.form.get("email", "").strip()[: people.MAX_FIELD]
+
+    def change() -> str:
+        changed = people.remove(app_ctx(), email, by=current_editor() or "")
+        done = f"Fjernet {changed.user.email}; notater og historikk beholder adressen."
+        return " ".join(filter(None, [done, people.stranded_sentence(changed, "er fjernet", TAKE_OVER)]))
+
+    return _act(change)
+
+
+def _act(change: Callable[[], str]) -> Response | tuple[str, int]:
+    """The change and its sentence on the page; a refusal is shown on the page with its status."""
     try:
-        role = rules.role_id(request.form.get("role", ""))
-    except rules.CaseRuleError as exc:
-        abort(400, str(exc).capitalize() + ".")
-    user = ctx.store.get_user(email)
-    if user is None:
-        abort(404, f"Ukjent bruker {email}.")
-    if user.role == "admin" and role != "admin" and ctx.store.count_admins() == 1:
-        abort(409, f"{user.email} er den eneste administratoren; gi en annen rollen admin først.")
-    ctx.store.set_role(user.email, role, ctx.now())
-    who = current_editor() or ""
-    flash(f"{user.email} har nå rollen {rules.ROLE_NB[role]} (endret av {who}).")
-    return redirect(url_for("users.index"))
+        flash(change())
+    except ActionError as exc:
+        return _page(error=str(exc), code=_status(exc))
+    return redirect(url_for("users.index"), code=303)

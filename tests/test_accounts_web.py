@@ -1,0 +1,144 @@
+"""The admin page adds and removes users, and every user changes their own password, through the real Flask app,
+a real SQLite archive and the real login form (Flask's test client)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from eumonitor.config import load_config
+from eumonitor.context import AppContext
+from eumonitor.web import create_app
+from tests.support.cases import (
+    ADMIN,
+    CLIMA,
+    COLLEAGUE,
+    EDITOR,
+    NOW,
+    PASSWORD,
+    READER,
+    cli,
+    csrf_of,
+    logged_in,
+    make_root,
+    populate,
+)
+from tests.support.smtp_server import SmtpSink
+
+NEW = "siri@bergen.kommune.no"
+NEW_PASSWORD = "et-helt-nytt-passord"
+
+
+@pytest.fixture()
+def ctx(tmp_path: Path) -> Iterator[AppContext]:
+    with SmtpSink() as sink:
+        root = make_root(tmp_path, sink)
+        populate(root)
+        ctx = AppContext(config=load_config(root), fixed_now=NOW)
+        yield ctx
+        ctx.close()
+
+
+def log_in(ctx: AppContext, email: str, password: str) -> int:
+    client = create_app(ctx).test_client()
+    token = csrf_of(client.get("/login").get_data(as_text=True))
+    return client.post("/login", data={"email": email, "password": password, "csrf_token": token}).status_code
+
+
+def add_form(client, **fields: str):
+    token = csrf_of(client.get("/").get_data(as_text=True))  # the logout form carries it on every page
+    data = {"email": NEW, "name": "Siri Vik", "unit": "Helse", "role": "leser", "password": NEW_PASSWORD}
+    return client.post("/brukere/ny", data={"password2": NEW_PASSWORD, **data, **fields, "csrf_token": token})
+
+
+def test_an_admin_adds_a_user_who_can_then_log_in_and_a_slip_keeps_what_was_typed(ctx: AppContext) -> None:
+    admin = logged_in(ctx, ADMIN)
+    slip = add_form(admin, password2="ikke-det-samme-passordet")
+    page = slip.get_data(as_text=True)
+    assert slip.status_code == 400 and "De to passordene er ikke like." in page
+    assert 'value="Siri Vik"' in page and 'value="Helse"' in page and NEW_PASSWORD not in page
+    assert ctx.store.get_user(NEW) is None
+    short = add_form(admin, password="kort", password2="kort")
+    assert short.status_code == 400 and "Passordet må ha minst 10 tegn." in short.get_data(as_text=True)
+    bad = add_form(admin, email="ikke-en-adresse")
+    assert bad.status_code == 400 and "«ikke-en-adresse» er ikke en e-postadresse." in bad.get_data(as_text=True)
+    done = add_form(admin)
+    assert done.status_code == 303
+    listed = admin.get("/brukere").get_data(as_text=True)
+    assert f"La til {NEW} med rollen leser." in listed and "Siri Vik" in listed
+    assert log_in(ctx, NEW, NEW_PASSWORD) == 302
+    # Adding someone who exists never overwrites their password.
+    again = add_form(admin, email=EDITOR.upper(), password="et-annet-passord-9", password2="et-annet-passord-9")
+    assert again.status_code == 409 and "finnes allerede" in again.get_data(as_text=True)
+    assert log_in(ctx, EDITOR, PASSWORD) == 302
+
+
+def test_only_an_admin_reaches_the_forms_and_every_form_needs_its_token(ctx: AppContext) -> None:
+    editor = logged_in(ctx, EDITOR)
+    assert editor.get("/brukere").status_code == 403
+    assert add_form(editor).status_code == 403 and ctx.store.get_user(NEW) is None
+    assert create_app(ctx).test_client().post("/brukere/fjern", data={"email": READER}).status_code == 403
+    admin = logged_in(ctx, ADMIN)
+    assert admin.post("/brukere/fjern", data={"email": READER}).status_code == 400
+    assert ctx.store.get_user(READER) is not None
+
+
+def test_removing_a_user_ends_their_session_and_names_the_cases_still_on_them(ctx: AppContext) -> None:
+    assert cli(ctx.config.root, "assign", CLIMA, COLLEAGUE, "--as", EDITOR).exit_code == 0
+    colleague = logged_in(ctx, COLLEAGUE)
+    admin = logged_in(ctx, ADMIN)
+    page = admin.get("/brukere").get_data(as_text=True)
+    assert f"Fjern {COLLEAGUE}" in page and f"Fjern {ADMIN}" not in page  # no button to remove oneself
+    done = admin.post("/brukere/fjern", data={"email": COLLEAGUE, "csrf_token": csrf_of(page)})
+    assert done.status_code == 303
+    after = admin.get("/brukere").get_data(as_text=True)
+    assert f"Fjernet {COLLEAGUE}" in after
+    assert f"1 sak står fortsatt på {COLLEAGUE}, som er fjernet: {CLIMA}." in after
+    assert ctx.store.get_user(COLLEAGUE) is None
+    assert "Logg inn</a>" in colleague.get("/").get_data(as_text=True)  # logged out at their next request
+    itself = admin.post("/brukere/fjern", data={"email": ADMIN, "csrf_token": csrf_of(after)})
+    assert itself.status_code == 409 and "Du kan ikke fjerne deg selv" in itself.get_data(as_text=True)
+    unknown = admin.post("/brukere/fjern", data={"email": "ingen@x.no", "csrf_token": csrf_of(after)})
+    assert unknown.status_code == 404 and "Ukjent bruker ingen@x.no." in unknown.get_data(as_text=True)
+    assert ctx.store.get_user(ADMIN) is not None
+
+
+def test_demoting_a_case_owner_to_leser_says_who_must_take_over(ctx: AppContext) -> None:
+    assert cli(ctx.config.root, "assign", CLIMA, COLLEAGUE, "--as", EDITOR).exit_code == 0
+    admin = logged_in(ctx, ADMIN)
+    token = csrf_of(admin.get("/brukere").get_data(as_text=True))
+    assert admin.post("/brukere/rolle", data={"email": COLLEAGUE, "role": "leser", "csrf_token": token}).status_code
+    page = admin.get("/brukere").get_data(as_text=True)
+    assert f"{COLLEAGUE} har nå rollen leser" in page and f"står fortsatt på {COLLEAGUE}, som er nå leser" in page
+
+
+def test_a_user_changes_their_password_and_is_logged_out_elsewhere(ctx: AppContext) -> None:
+    here, elsewhere = logged_in(ctx, READER), logged_in(ctx, READER)
+    form = here.get("/passord").get_data(as_text=True)
+    assert "Bytt passord" in form and 'href="/passord"' in form
+
+    def change(current: str, new: str, again: str | None = None):
+        data = {"current": current, "password": new, "password2": new if again is None else again}
+        return here.post("/passord", data={**data, "csrf_token": csrf_of(here.get("/passord").get_data(as_text=True))})
+
+    wrong = change("feil-passord-000", NEW_PASSWORD)
+    assert wrong.status_code == 400 and "Det nåværende passordet er feil." in wrong.get_data(as_text=True)
+    differ = change(PASSWORD, NEW_PASSWORD, "noe-annet-helt-8")
+    assert differ.status_code == 400 and "De to nye passordene er ikke like." in differ.get_data(as_text=True)
+    assert change(PASSWORD, "kort").status_code == 400
+    assert log_in(ctx, READER, PASSWORD) == 302  # nothing changed yet
+    done = change(PASSWORD, NEW_PASSWORD)
+    assert done.status_code == 303
+    assert "Passordet er byttet. Du er logget ut andre steder." in here.get("/passord").get_data(as_text=True)
+    assert log_in(ctx, READER, PASSWORD) == 401 and log_in(ctx, READER, NEW_PASSWORD) == 302
+    assert "Logg inn</a>" in elsewhere.get("/").get_data(as_text=True)
+    assert "Logg ut" in here.get("/").get_data(as_text=True)
+    assert ctx.store.get_user(READER).role == "leser"  # the password, nothing else
+
+
+def test_a_visitor_is_sent_to_log_in_before_changing_a_password(ctx: AppContext) -> None:
+    visitor = create_app(ctx).test_client()
+    assert visitor.get("/passord").status_code == 302
+    assert visitor.post("/passord", data={"current": PASSWORD}).status_code == 403
