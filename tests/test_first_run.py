@@ -215,6 +215,7 @@ PAGES = [
     "/oppfolging",
     "/oppfolging.csv",
     "/brukere",
+    "/passord",
     "/rapport",
     "/rapport/2026",
     "/rapport/2026.csv",
