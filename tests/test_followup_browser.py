@@ -16,7 +16,7 @@ import pytest
 from eumonitor.config import load_config
 from eumonitor.context import AppContext
 from eumonitor.web import create_app
-from tests.support.cases import COLLEAGUE, EDITOR, NOW, OCEAN, PASSWORD, SOURCE, make_root, populate
+from tests.support.cases import ADMIN, COLLEAGUE, EDITOR, NOW, OCEAN, PASSWORD, SOURCE, make_root, populate
 from tests.support.smtp_server import SmtpSink
 from tests.test_web_browser import ARGS, CHROMIUM, shot
 
@@ -99,4 +99,41 @@ def test_a_call_from_follow_to_grant_in_the_browser(served: tuple[str, SmtpSink]
         assert page.inner_text("#sent") == "1" and page.inner_text("#won") == "200 000 EUR"
         assert page.locator("svg.chart").count() == 1
         shot(page, "followup-report")
+        browser.close()
+
+
+def test_an_admin_adds_a_colleague_on_a_phone_who_then_sets_their_own_password(served: tuple[str, SmtpSink]) -> None:
+    from playwright.sync_api import sync_playwright
+
+    base, _ = served
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
+        phone = browser.new_context(base_url=base, viewport={"width": 390, "height": 844})
+        page = phone.new_page()
+        page.set_default_timeout(15_000)
+        page.goto("/login?next=/brukere")
+        page.fill("#email", ADMIN)
+        page.fill("#password", PASSWORD)
+        page.click("button:has-text('Logg inn')")
+        page.fill("#new-email", "siri@bergen.kommune.no")
+        page.fill("#new-name", "Siri Vik")
+        page.select_option("#new-role", "redaktør")
+        page.fill("#new-password", "forste-passord-1")
+        page.fill("#new-password2", "forste-passord-1")
+        page.click("button:has-text('Legg til')")
+        assert "La til siri@bergen.kommune.no med rollen redaktør." in page.inner_text("main")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390  # no sideways scrolling
+        shot(page, "users-phone")
+
+        own = browser.new_context(base_url=base).new_page()
+        own.set_default_timeout(15_000)
+        own.goto("/login?next=/passord")
+        own.fill("#email", "siri@bergen.kommune.no")
+        own.fill("#password", "forste-passord-1")
+        own.click("button:has-text('Logg inn')")
+        own.fill("#current", "forste-passord-1")
+        own.fill("#password", "mitt-eget-passord")
+        own.fill("#password2", "mitt-eget-passord")
+        own.click("main button:has-text('Bytt passord')")
+        assert "Passordet er byttet." in own.inner_text("main")
         browser.close()
