@@ -64,6 +64,15 @@ def test_an_admin_adds_a_user_who_can_then_log_in_and_a_slip_keeps_what_was_type
     assert short.status_code == 400 and "Passordet må ha minst 10 tegn." in short.get_data(as_text=True)
     bad = add_form(admin, email="ikke-en-adresse")
     assert bad.status_code == 400 and "«ikke-en-adresse» er ikke en e-postadresse." in bad.get_data(as_text=True)
+    # A long address is refused whole, never cut into somebody else's.
+    long = "ola.nordmann@" + "a" * 190 + ".bergen.kommune.no"
+    refused = add_form(admin, email=long)
+    assert refused.status_code == 400 and "E-postadressen er for lang" in refused.get_data(as_text=True)
+    assert [u.email for u in ctx.store.list_users() if u.email.startswith("ola.nordmann")] == []
+    token = csrf_of(admin.get("/").get_data(as_text=True))
+    no_role = {"email": "uten.rolle@bergen.kommune.no", "password": NEW_PASSWORD, "password2": NEW_PASSWORD}
+    assert admin.post("/brukere/ny", data={**no_role, "csrf_token": token}).status_code == 303
+    assert ctx.store.get_user("uten.rolle@bergen.kommune.no").role == "leser"  # least privilege by default
     done = add_form(admin)
     assert done.status_code == 303
     listed = admin.get("/brukere").get_data(as_text=True)
@@ -109,9 +118,18 @@ def test_demoting_a_case_owner_to_leser_says_who_must_take_over(ctx: AppContext)
     assert cli(ctx.config.root, "assign", CLIMA, COLLEAGUE, "--as", EDITOR).exit_code == 0
     admin = logged_in(ctx, ADMIN)
     token = csrf_of(admin.get("/brukere").get_data(as_text=True))
-    assert admin.post("/brukere/rolle", data={"email": COLLEAGUE, "role": "leser", "csrf_token": token}).status_code
+    demoted = admin.post("/brukere/rolle", data={"email": COLLEAGUE, "role": "leser", "csrf_token": token})
+    assert demoted.status_code == 303
     page = admin.get("/brukere").get_data(as_text=True)
-    assert f"{COLLEAGUE} har nå rollen leser" in page and f"står fortsatt på {COLLEAGUE}, som er nå leser" in page
+    assert f"{COLLEAGUE} har nå rollen leser" in page and f"står fortsatt på {COLLEAGUE}, som nå er leser" in page
+    # An admin keeps their own role on this page: demoted, they would lose it mid-use.
+    own = admin.post("/brukere/rolle", data={"email": ADMIN, "role": "redaktør", "csrf_token": token})
+    assert own.status_code == 409 and "Du kan ikke endre din egen rolle her" in own.get_data(as_text=True)
+    assert ctx.store.get_user(ADMIN).role == "admin"
+    empty = admin.post("/brukere/rolle", data={"csrf_token": token})
+    assert empty.status_code == 400 and "Oppgi brukerens e-postadresse." in empty.get_data(as_text=True)
+    huge = admin.post("/brukere/rolle", data={"email": EDITOR, "role": "x" * 5000, "csrf_token": token})
+    assert huge.status_code == 400 and len(huge.get_data()) < 20_000 and ctx.store.get_user(EDITOR).role == "redaktør"
 
 
 def test_a_user_changes_their_password_and_is_logged_out_elsewhere(ctx: AppContext) -> None:
@@ -127,7 +145,12 @@ def test_a_user_changes_their_password_and_is_logged_out_elsewhere(ctx: AppConte
     assert wrong.status_code == 400 and "Det nåværende passordet er feil." in wrong.get_data(as_text=True)
     differ = change(PASSWORD, NEW_PASSWORD, "noe-annet-helt-8")
     assert differ.status_code == 400 and "De to nye passordene er ikke like." in differ.get_data(as_text=True)
-    assert change(PASSWORD, "kort").status_code == 400
+    short = change(PASSWORD, "kort")
+    assert short.status_code == 400 and "Passordet må ha minst 10 tegn." in short.get_data(as_text=True)
+    same = change(PASSWORD, PASSWORD)
+    assert same.status_code == 400 and "må være et annet enn det gamle" in same.get_data(as_text=True)
+    no_token = here.post("/passord", data={"current": PASSWORD, "password": NEW_PASSWORD, "password2": NEW_PASSWORD})
+    assert no_token.status_code == 400
     assert log_in(ctx, READER, PASSWORD) == 302  # nothing changed yet
     done = change(PASSWORD, NEW_PASSWORD)
     assert done.status_code == 303
@@ -142,3 +165,36 @@ def test_a_visitor_is_sent_to_log_in_before_changing_a_password(ctx: AppContext)
     visitor = create_app(ctx).test_client()
     assert visitor.get("/passord").status_code == 302
     assert visitor.post("/passord", data={"current": PASSWORD}).status_code == 403
+
+
+def test_guessing_the_current_password_is_throttled_like_a_login(ctx: AppContext) -> None:
+    borrowed = logged_in(ctx, READER)  # a session left open on a shared computer
+
+    def guess(password: str):
+        token = csrf_of(borrowed.get("/passord").get_data(as_text=True))
+        data = {"current": password, "password": NEW_PASSWORD, "password2": NEW_PASSWORD, "csrf_token": token}
+        return borrowed.post("/passord", data=data).status_code
+
+    answers = [guess(f"gjetning-nummer-{n}") for n in range(8)]
+    assert answers[0] == 400 and answers[-1] == 429
+    assert guess(PASSWORD) == 429  # even the right one, until the quarter of an hour has passed
+    assert log_in(ctx, READER, NEW_PASSWORD) != 302
+
+
+def test_a_password_reset_on_the_command_line_logs_the_user_out_everywhere(ctx: AppContext) -> None:
+    client = logged_in(ctx, EDITOR)
+    assert "Logg ut" in client.get("/").get_data(as_text=True)
+    reset = cli(ctx.config.root, "user", "add", EDITOR, "--password", NEW_PASSWORD)
+    assert reset.exit_code == 0 and f"Oppdaterte bruker {EDITOR}" in reset.output
+    assert "Logg inn</a>" in client.get("/").get_data(as_text=True)
+    assert log_in(ctx, EDITOR, NEW_PASSWORD) == 302
+
+
+def test_the_last_admin_is_kept_even_when_the_store_is_asked_directly(ctx: AppContext) -> None:
+    from eumonitor.store import LastAdminError
+
+    with pytest.raises(LastAdminError):
+        ctx.store.set_role(ADMIN, "leser", NOW)
+    with pytest.raises(LastAdminError):
+        ctx.store.remove_user(ADMIN)
+    assert ctx.store.get_user(ADMIN).role == "admin"

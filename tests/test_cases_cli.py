@@ -176,4 +176,4 @@ def test_a_partner_added_by_mistake_can_be_taken_out_and_the_history_says_so(roo
     ctx.close()
     assert cli(root, "assign", CLIMA, EDITOR, "--as", EDITOR).exit_code == 0
     demoted = cli(root, "user", "set-role", EDITOR, "leser")
-    assert demoted.exit_code == 0 and f"står fortsatt på {EDITOR}, som er nå leser" in demoted.output
+    assert demoted.exit_code == 0 and f"står fortsatt på {EDITOR}, som nå er leser" in demoted.output

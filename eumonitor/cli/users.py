@@ -58,7 +58,7 @@ def user_add(
     changed = _do(ctx, lambda: people.save(app, email, role=chosen, name=name, unit=unit, password_hash=hashed))
     verb = "La til" if changed.new else "Oppdaterte"
     click.echo(f"{verb} bruker {changed.user.email} med rollen {changed.user.role}.")
-    _warn_stranded(changed, "er leser og kan ikke endre dem")
+    _warn_stranded(changed, "er leser og ikke kan endre dem")
 
 
 @user.command("list")
@@ -95,7 +95,7 @@ def user_set_role(ctx: click.Context, email: str, role: str) -> None:
     assert chosen is not None
     changed = _do(ctx, lambda: people.change_role(app, email, chosen))
     click.echo(f"{changed.user.email} har nå rollen {chosen}.")
-    _warn_stranded(changed, "er nå leser og kan ikke endre dem")
+    _warn_stranded(changed, "nå er leser og ikke kan endre dem")
 
 
 @user.command("remove")

@@ -9,7 +9,7 @@ from eumonitor.context import AppContext
 from eumonitor.followup import rules
 from eumonitor.followup.actions import INVALID, NOT_FOUND, ActionError
 from eumonitor.nb import count_nb
-from eumonitor.store import User
+from eumonitor.store import LastAdminError, User
 
 # Who a new user is when neither the command line nor the form says (the CLI has always made editors).
 DEFAULT_ROLE = "redaktør"
@@ -43,8 +43,10 @@ def save(
 ) -> Changed:
     """Add a user, or update the given fields of one who exists; a new user needs a password."""
     email = email.strip()
-    if not EMAIL_PATTERN.match(email) or len(email) > MAX_FIELD:
-        raise ActionError(f"«{email[:MAX_FIELD]}» er ikke en e-postadresse.", INVALID)
+    if len(email) > MAX_FIELD:
+        raise ActionError(f"E-postadressen er for lang (over {MAX_FIELD} tegn).", INVALID)
+    if not EMAIL_PATTERN.match(email):
+        raise ActionError(f"«{email}» er ikke en e-postadresse.", INVALID)
     existing = ctx.store.get_user(email)
     if existing is None and not password_hash:
         raise ActionError(f"Oppgi et passord for den nye brukeren {email}.", INVALID)
@@ -59,17 +61,26 @@ def save(
         unit=_field(unit),
         password_hash=password_hash,
     )
+    if existing and password_hash:
+        # A reset password (after a leak, say) must also shut out whoever is logged in with the old one.
+        ctx.store.end_sessions(existing.email)
     saved = ctx.store.get_user(email)
     assert saved is not None  # saved a moment ago
     return Changed(saved, new, _stranded(ctx, saved))
 
 
-def change_role(ctx: AppContext, email: str, role: str) -> Changed:
-    """Give a user another role; the last administrator keeps theirs."""
+def change_role(ctx: AppContext, email: str, role: str, by: str = "") -> Changed:
+    """Give a user another role; the last administrator keeps theirs, and on the admin page (`by`) an admin
+    does not demote themselves (they would lose the page in the middle of using it)."""
     existing = _existing(ctx, email)
     chosen = _role(role)
+    if by and by.strip().lower() == existing.email and chosen != existing.role:
+        raise Refused("Du kan ikke endre din egen rolle her; be en annen administrator om det.")
     _keep_an_admin(ctx, existing, chosen)
-    ctx.store.set_role(existing.email, chosen, ctx.now())
+    try:
+        ctx.store.set_role(existing.email, chosen, ctx.now())
+    except LastAdminError as exc:  # another admin was demoted or removed a moment ago
+        raise Refused(_last_admin(existing)) from exc
     changed = ctx.store.get_user(existing.email)
     assert changed is not None
     return Changed(changed, False, _stranded(ctx, changed))
@@ -83,7 +94,10 @@ def remove(ctx: AppContext, email: str, by: str = "") -> Changed:
         raise Refused("Du kan ikke fjerne deg selv; be en annen administrator om det.")
     if existing.role == "admin" and ctx.store.count_admins() == 1:
         raise Refused(f"{existing.email} er den eneste administratoren og kan ikke fjernes.")
-    ctx.store.remove_user(existing.email)
+    try:
+        ctx.store.remove_user(existing.email)
+    except LastAdminError as exc:
+        raise Refused(f"{existing.email} er den eneste administratoren og kan ikke fjernes.") from exc
     return Changed(existing, False, tuple(ctx.store.cases_assigned_to(existing.email)))
 
 
@@ -99,7 +113,9 @@ def stranded_sentence(changed: Changed, why: str, how: str) -> str:
 
 
 def _existing(ctx: AppContext, email: str) -> User:
-    user = ctx.store.get_user(email)
+    if not email.strip():
+        raise ActionError("Oppgi brukerens e-postadresse.", INVALID)
+    user = ctx.store.get_user(email) if len(email.strip()) <= MAX_FIELD else None
     if user is None:
         raise ActionError(f"Ukjent bruker {email.strip()[:MAX_FIELD]}.", NOT_FOUND)
     return user
@@ -107,14 +123,19 @@ def _existing(ctx: AppContext, email: str) -> User:
 
 def _role(text: str) -> str:
     try:
-        return rules.role_id(text)
+        return rules.role_id(text[:40])  # the refusal repeats what was given: never a whole page of it
     except rules.CaseRuleError as exc:
         raise ActionError(str(exc)[:1].upper() + str(exc)[1:] + ".", INVALID) from exc
 
 
 def _keep_an_admin(ctx: AppContext, user: User, role: str | None) -> None:
+    # Checked here for a clear refusal before anything is written; the store checks again inside its write.
     if user.role == "admin" and role not in (None, "admin") and ctx.store.count_admins() == 1:
-        raise Refused(f"{user.email} er den eneste administratoren; gi en annen rollen admin først.")
+        raise Refused(_last_admin(user))
+
+
+def _last_admin(user: User) -> str:
+    return f"{user.email} er den eneste administratoren; gi en annen rollen admin først."
 
 
 def _stranded(ctx: AppContext, user: User) -> tuple[str, ...]:

@@ -21,11 +21,11 @@ from eumonitor.store.matches import MatchesMixin
 from eumonitor.store.runs import RunsMixin
 from eumonitor.store.search import SearchMixin
 from eumonitor.store.subscribers import SubscribersMixin
-from eumonitor.store.users import User, UsersMixin
+from eumonitor.store.users import LastAdminError, User, UsersMixin
 from eumonitor.store.vectors import VectorsMixin
 from eumonitor.store.weblog import WebLogMixin
 
-__all__ = ["Store", "StoreError", "User"]
+__all__ = ["LastAdminError", "Store", "StoreError", "User"]
 
 
 class StoreError(EumonitorError):

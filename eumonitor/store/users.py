@@ -7,7 +7,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from eumonitor.model import utc_stamp
+from eumonitor.model import EumonitorError, utc_stamp
+
+
+class LastAdminError(EumonitorError):
+    """The change would leave the archive without an administrator, so it was not made."""
 
 
 @dataclass(frozen=True)
@@ -74,18 +78,37 @@ class UsersMixin:
             return False
 
     def set_role(self, email: str, role: str, now: datetime) -> bool:
-        cursor = self.conn.execute(
-            "UPDATE users SET role = ?, changed_at = ? WHERE email = ?", (role, utc_stamp(now), email.strip().lower())
-        )
-        return cursor.rowcount > 0
-
-    def remove_user(self, email: str) -> bool:
-        """Remove a user (and their follows and sessions); their notes and audit rows keep their address."""
+        """Change a role; the count of admins is read in the same write transaction, so two admins demoting
+        each other at once cannot leave none (LastAdminError)."""
         email = email.strip().lower()
         with self.transaction() as conn:
+            if role != "admin":
+                self._keep_an_admin(conn, email)
+            cursor = conn.execute(
+                "UPDATE users SET role = ?, changed_at = ? WHERE email = ?", (role, utc_stamp(now), email)
+            )
+            return cursor.rowcount > 0
+
+    def remove_user(self, email: str) -> bool:
+        """Remove a user and end their sessions; their follows, notes and audit rows keep their address.
+        Never the last admin (LastAdminError), checked inside the transaction as for set_role."""
+        email = email.strip().lower()
+        with self.transaction() as conn:
+            self._keep_an_admin(conn, email)
             conn.execute("DELETE FROM web_sessions WHERE lower(editor) = ?", (email,))
             cursor = conn.execute("DELETE FROM users WHERE email = ?", (email,))
             return cursor.rowcount > 0
+
+    def end_sessions(self, email: str) -> int:
+        """End every session of a user (their password was reset: whoever held a session must log in again)."""
+        return self.conn.execute("DELETE FROM web_sessions WHERE lower(editor) = lower(?)", (email,)).rowcount
+
+    @staticmethod
+    def _keep_an_admin(conn: sqlite3.Connection, email: str) -> None:
+        row = conn.execute("SELECT role FROM users WHERE email = ?", (email,)).fetchone()
+        admins = conn.execute("SELECT count(*) FROM users WHERE role = 'admin'").fetchone()[0]
+        if row and row[0] == "admin" and admins == 1:
+            raise LastAdminError(email)
 
     def count_admins(self) -> int:
         return int(self.conn.execute("SELECT count(*) FROM users WHERE role = 'admin'").fetchone()[0])

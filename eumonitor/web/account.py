@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from flask import Blueprint, Response, flash, get_flashed_messages, redirect, render_template, request, session, url_for
 
 from eumonitor.web import auth
@@ -27,7 +29,15 @@ def change_password() -> Response | tuple[str, int]:
     user = current_user()
     assert user is not None  # login_required
     old, new, again = (request.form.get(k, "")[:500] for k in ("current", "password", "password2"))
-    if not auth.check_login(user, old):
+    ctx = app_ctx()
+    # Through the login's throttle: a borrowed session must not be a way to guess the password without limit.
+    # Real minutes, as for login, whatever clock `serve --now` replays.
+    checked, refusal = auth.attempt_login(
+        ctx.store, ctx.store.get_user, user.email, old, request.remote_addr or "", datetime.now(UTC)
+    )
+    if checked is None:
+        if "For mange" in refusal:
+            return _page(refusal, 429)
         return _page("Det nåværende passordet er feil.", 400)
     if new != again:
         return _page("De to nye passordene er ikke like.", 400)
@@ -37,7 +47,6 @@ def change_password() -> Response | tuple[str, int]:
         hashed = auth.hash_password(new)
     except ValueError as exc:
         return _page(f"{str(exc).capitalize()}.", 400)
-    ctx = app_ctx()
     ctx.store.save_user(user.email, user.role, ctx.now(), password_hash=hashed)
     # A cookie copied elsewhere (a shared computer, a stolen session) stops working; this one goes on.
     ended = ctx.store.end_other_sessions(user.email, str(session.get("sid", "")))
