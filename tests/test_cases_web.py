@@ -131,6 +131,17 @@ def test_an_unknown_call_or_a_bad_value_is_told_in_norwegian(ctx: AppContext) ->
     assert "Ikke lagret: Beløpet «mange» er ikke et helt antall euro" in page(client)
 
 
+def test_the_note_field_stops_where_the_rule_does_so_a_long_note_is_never_typed_in_vain(ctx: AppContext) -> None:
+    from eumonitor.followup.rules import MAX_NOTE
+
+    client = logged_in(ctx, EDITOR)
+    assert f'name="text" rows="3" required maxlength="{MAX_NOTE}"' in page(client)
+    post(client, "notat", text="x" * MAX_NOTE)
+    assert "Notatet er lagret." in page(client)
+    post(client, "notat", text="y" * (MAX_NOTE + 1))  # what a client that ignores maxlength could send
+    assert "Ikke lagret:" in page(client) and "y" * MAX_NOTE not in page(client)
+
+
 def test_an_amount_won_is_refused_before_the_case_is_granted(ctx: AppContext) -> None:
     client = logged_in(ctx, EDITOR)
     post(client, "status", status="soker")

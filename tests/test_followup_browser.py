@@ -45,6 +45,14 @@ def served(tmp_path: Path) -> Iterator[tuple[str, SmtpSink]]:
             ctx.close()
 
 
+def log_in(page, email: str, password: str, then: str) -> None:
+    """Through the real login form, landing on `then`."""
+    page.goto(f"/login?next={then}")
+    page.fill("#email", email)
+    page.fill("#password", password)
+    page.click("button:has-text('Logg inn')")
+
+
 def test_a_call_from_follow_to_grant_in_the_browser(served: tuple[str, SmtpSink]) -> None:
     from playwright.sync_api import sync_playwright
 
@@ -54,10 +62,7 @@ def test_a_call_from_follow_to_grant_in_the_browser(served: tuple[str, SmtpSink]
         context = browser.new_context(base_url=base, viewport={"width": 1100, "height": 900}, accept_downloads=True)
         page = context.new_page()
         page.set_default_timeout(15_000)
-        page.goto(f"/login?next=/call/{SOURCE}/{OCEAN}")
-        page.fill("#email", EDITOR)
-        page.fill("#password", PASSWORD)
-        page.click("button:has-text('Logg inn')")
+        log_in(page, EDITOR, PASSWORD, f"/call/{SOURCE}/{OCEAN}")
         page.click("button:has-text('Følg utlysningen')")
         assert "Du følger nå utlysningen" in page.inner_text("#oppfolging")
         page.select_option("#case-assignee", COLLEAGUE)
@@ -111,10 +116,7 @@ def test_an_admin_adds_a_colleague_on_a_phone_who_then_sets_their_own_password(s
         phone = browser.new_context(base_url=base, viewport={"width": 390, "height": 844})
         page = phone.new_page()
         page.set_default_timeout(15_000)
-        page.goto("/login?next=/brukere")
-        page.fill("#email", ADMIN)
-        page.fill("#password", PASSWORD)
-        page.click("button:has-text('Logg inn')")
+        log_in(page, ADMIN, PASSWORD, "/brukere")
         page.fill("#new-email", "siri@bergen.kommune.no")
         page.fill("#new-name", "Siri Vik")
         page.select_option("#new-role", "redaktør")
@@ -127,10 +129,7 @@ def test_an_admin_adds_a_colleague_on_a_phone_who_then_sets_their_own_password(s
 
         own = browser.new_context(base_url=base).new_page()
         own.set_default_timeout(15_000)
-        own.goto("/login?next=/passord")
-        own.fill("#email", "siri@bergen.kommune.no")
-        own.fill("#password", "forste-passord-1")
-        own.click("button:has-text('Logg inn')")
+        log_in(own, "siri@bergen.kommune.no", "forste-passord-1", "/passord")
         own.fill("#current", "forste-passord-1")
         own.fill("#password", "mitt-eget-passord")
         own.fill("#password2", "mitt-eget-passord")

@@ -49,6 +49,7 @@ def case_block(source: str, external_id: str) -> dict[str, Any]:
         "users": ctx.store.list_users(),
         "status_nb": rules.STATUS_NB,
         "partner_roles": rules.PARTNER_ROLES,
+        "max_note": rules.MAX_NOTE,  # the browser stops at it, so a long note is never typed only to be refused
     }
 
 
