@@ -112,7 +112,7 @@ def status(
         try:
             done = actions.set_status(app, who, at, status, reason, amount)
         except actions.ActionError as exc:
-            if "trenger en begrunnelse" in str(exc):  # on the command line, say which option gives it
+            if isinstance(exc.__cause__, rules.ReasonMissing):  # on the command line, say which option gives it
                 raise actions.ActionError(f"{str(exc).rstrip('.')} (--reason).", exc.code) from exc
             raise
         view = actions.case_view(app, at)

@@ -62,7 +62,7 @@ def report_lines(built: yearly.Report) -> list[str]:
     ):
         if found:
             lines.append(f"{label}:")
-            for name, tally in sorted(found.items(), key=lambda kv: (-kv[1].sent, kv[0])):
+            for name, tally in yearly.ranked(found):
                 lines.append(
                     f"  {name}: {tally.sent} sendt, {tally.granted} innvilget, {tally.rejected} avslått, "
                     f"søkt {money_nb(tally.applied_eur)}, tildelt {money_nb(tally.won_eur)}"

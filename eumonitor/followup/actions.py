@@ -67,11 +67,7 @@ def target(ctx: AppContext, identifier: str, source: str = "") -> Target:
         raise ActionError(f"Fant ingen utlysning {identifier} i arkivet.", NOT_FOUND)
     if len(found) > 1:
         raise ActionError(f"{identifier} finnes i flere kilder: {', '.join(s for s, _ in found)}; bruk --source.")
-    call = ctx.store.get_call(*found[0])
-    call_id = ctx.store.call_id(*found[0])
-    if call is None or call_id is None:  # pragma: no cover - found a moment ago
-        raise ActionError(f"Fant ingen utlysning {identifier} i arkivet.", NOT_FOUND)
-    return Target(call_id, call)
+    return target_by_key(ctx, *found[0])
 
 
 def target_by_key(ctx: AppContext, source: str, external_id: str) -> Target:
@@ -118,7 +114,7 @@ def set_status(
     try:
         wanted, euros = rules.status_id(status), rules.check_amount(amount)
     except CaseRuleError as exc:
-        raise ActionError(_sentence(exc)) from exc
+        raise ActionError(sentence(exc)) from exc
     changes: dict[str, Any] = {"status": wanted, "reason": reason.strip() if wanted == "ikke-aktuell" else ""}
     field = rules.amount_field(wanted)
     if euros is not None and field:
@@ -130,7 +126,7 @@ def set_status(
     try:
         return ctx.store.change_case(at.call_id, user.email, ctx.now(), changes, guard)
     except CaseRuleError as exc:
-        raise ActionError(_sentence(exc)) from exc
+        raise ActionError(sentence(exc)) from exc
 
 
 def set_amounts(ctx: AppContext, who: str, at: Target, applied: str | None, won: str | None) -> list[tuple]:
@@ -138,7 +134,7 @@ def set_amounts(ctx: AppContext, who: str, at: Target, applied: str | None, won:
     try:
         changes = {"amount_applied": rules.check_amount(applied), "amount_won": rules.check_amount(won)}
     except CaseRuleError as exc:
-        raise ActionError(_sentence(exc)) from exc
+        raise ActionError(sentence(exc)) from exc
 
     def guard(current: dict[str, Any]) -> None:
         # The same rule as a status change with an amount: an amount won only once it is granted. Only a value
@@ -156,7 +152,7 @@ def set_amounts(ctx: AppContext, who: str, at: Target, applied: str | None, won:
     try:
         return ctx.store.change_case(at.call_id, user.email, ctx.now(), changes, guard)
     except CaseRuleError as exc:
-        raise ActionError(_sentence(exc)) from exc
+        raise ActionError(sentence(exc)) from exc
 
 
 def add_note(ctx: AppContext, who: str, at: Target, text: str) -> int:
@@ -164,7 +160,7 @@ def add_note(ctx: AppContext, who: str, at: Target, text: str) -> int:
     try:
         cleaned = rules.check_note(text)
     except CaseRuleError as exc:
-        raise ActionError(_sentence(exc)) from exc
+        raise ActionError(sentence(exc)) from exc
     return ctx.store.add_note(at.call_id, user.email, ctx.now(), cleaned)
 
 
@@ -173,7 +169,7 @@ def add_partner(ctx: AppContext, who: str, at: Target, organisation: str, role: 
     try:
         name, chosen = rules.check_partner(organisation, role)
     except CaseRuleError as exc:
-        raise ActionError(_sentence(exc)) from exc
+        raise ActionError(sentence(exc)) from exc
     return ctx.store.add_partner(at.call_id, user.email, ctx.now(), name, chosen)
 
 
@@ -222,6 +218,7 @@ def _mail(ctx: AppContext, message: Any) -> str:
     return f"varslet {message['To']} på e-post"
 
 
-def _sentence(exc: Exception) -> str:
+def sentence(exc: Exception) -> str:
+    """A rule's message as a refusal: capitalised, ending in a full stop."""
     text = str(exc)
     return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from eumonitor.config import EMAIL_PATTERN
 from eumonitor.context import AppContext
 from eumonitor.followup import rules
-from eumonitor.followup.actions import INVALID, NOT_FOUND, ActionError
+from eumonitor.followup.actions import INVALID, NOT_FOUND, ActionError, sentence
 from eumonitor.nb import count_nb
 from eumonitor.store import LastAdminError, User
 
@@ -51,16 +51,17 @@ def save(
     if existing is None and not password_hash:
         raise ActionError(f"Oppgi et passord for den nye brukeren {email}.", INVALID)
     chosen = _role(role) if role else None
-    if existing:
-        _keep_an_admin(ctx, existing, chosen)
-    new = ctx.store.save_user(
-        email,
-        chosen or (existing.role if existing else DEFAULT_ROLE),
-        ctx.now(),
-        name=_field(name),
-        unit=_field(unit),
-        password_hash=password_hash,
-    )
+    try:
+        new = ctx.store.save_user(
+            email,
+            chosen or (existing.role if existing else DEFAULT_ROLE),
+            ctx.now(),
+            name=_field(name),
+            unit=_field(unit),
+            password_hash=password_hash,
+        )
+    except LastAdminError as exc:  # the store checks it inside its write, so two admins at once cannot slip by
+        raise Refused(_last_admin(email)) from exc
     if existing and password_hash:
         # A reset password (after a leak, say) must also shut out whoever is logged in with the old one.
         ctx.store.end_sessions(existing.email)
@@ -76,11 +77,10 @@ def change_role(ctx: AppContext, email: str, role: str, by: str = "") -> Changed
     chosen = _role(role)
     if by and by.strip().lower() == existing.email and chosen != existing.role:
         raise Refused("Du kan ikke endre din egen rolle her; be en annen administrator om det.")
-    _keep_an_admin(ctx, existing, chosen)
     try:
         ctx.store.set_role(existing.email, chosen, ctx.now())
-    except LastAdminError as exc:  # another admin was demoted or removed a moment ago
-        raise Refused(_last_admin(existing)) from exc
+    except LastAdminError as exc:
+        raise Refused(_last_admin(existing.email)) from exc
     changed = ctx.store.get_user(existing.email)
     assert changed is not None
     return Changed(changed, False, _stranded(ctx, changed))
@@ -92,8 +92,6 @@ def remove(ctx: AppContext, email: str, by: str = "") -> Changed:
     existing = _existing(ctx, email)
     if by and by.strip().lower() == existing.email:
         raise Refused("Du kan ikke fjerne deg selv; be en annen administrator om det.")
-    if existing.role == "admin" and ctx.store.count_admins() == 1:
-        raise Refused(f"{existing.email} er den eneste administratoren og kan ikke fjernes.")
     try:
         ctx.store.remove_user(existing.email)
     except LastAdminError as exc:
@@ -125,17 +123,11 @@ def _role(text: str) -> str:
     try:
         return rules.role_id(text[:40])  # the refusal repeats what was given: never a whole page of it
     except rules.CaseRuleError as exc:
-        raise ActionError(str(exc)[:1].upper() + str(exc)[1:] + ".", INVALID) from exc
+        raise ActionError(sentence(exc), INVALID) from exc
 
 
-def _keep_an_admin(ctx: AppContext, user: User, role: str | None) -> None:
-    # Checked here for a clear refusal before anything is written; the store checks again inside its write.
-    if user.role == "admin" and role not in (None, "admin") and ctx.store.count_admins() == 1:
-        raise Refused(_last_admin(user))
-
-
-def _last_admin(user: User) -> str:
-    return f"{user.email} er den eneste administratoren; gi en annen rollen admin først."
+def _last_admin(email: str) -> str:
+    return f"{email.strip().lower()} er den eneste administratoren; gi en annen rollen admin først."
 
 
 def _stranded(ctx: AppContext, user: User) -> tuple[str, ...]:

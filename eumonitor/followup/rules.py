@@ -9,6 +9,10 @@ class CaseRuleError(EumonitorError):
     """A change the rules do not allow; the message is Norwegian and says what is allowed."""
 
 
+class ReasonMissing(CaseRuleError):
+    """ "ikke aktuell" without a reason: told apart so the CLI can name the option that gives one."""
+
+
 # Roles, weakest first: a leser reads and follows, a redaktør changes cases and profiles, an admin manages users.
 ROLES = ("leser", "redaktør", "admin")
 ROLE_ALIASES = {"redaktor": "redaktør", "reader": "leser", "editor": "redaktør"}
@@ -88,7 +92,7 @@ def check_transition(current: str, wanted: str, reason: str = "", amount: int | 
         options = ", ".join(f"{STATUS_NB[s]} ({s})" for s in allowed) or "ingen: avgjørelsen er endelig"
         raise CaseRuleError(f"kan ikke gå fra «{STATUS_NB[current]}» til «{STATUS_NB[wanted]}»; mulig nå: {options}")
     if wanted == "ikke-aktuell" and not reason.strip():
-        raise CaseRuleError("«ikke aktuell» trenger en begrunnelse")
+        raise ReasonMissing("«ikke aktuell» trenger en begrunnelse")
     if len(reason) > MAX_REASON:
         raise CaseRuleError(f"begrunnelsen kan ha høyst {MAX_REASON} tegn")
     if amount is not None and amount_field(wanted) is None:

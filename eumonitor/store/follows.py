@@ -80,13 +80,6 @@ class FollowsMixin:
         )
         return [{**dict(r), "old": _decode(r["old"]), "new": _decode(r["new"])} for r in rows]
 
-    def latest_change(self, call_id: int) -> int:
-        return int(
-            self.conn.execute("SELECT coalesce(max(id), 0) FROM call_changes WHERE call_id = ?", (call_id,)).fetchone()[
-                0
-            ]
-        )
-
     def mark_seen(self, email: str, call_id: int, change_id: int) -> None:
         self.conn.execute(
             "UPDATE follows SET seen_change = max(seen_change, ?) WHERE email = ? AND call_id = ?",

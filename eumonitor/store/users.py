@@ -57,7 +57,8 @@ class UsersMixin:
         unit: str | None = None,
         password_hash: str | None = None,
     ) -> bool:
-        """Add a user, or update the given fields of an existing one; True when the user was new."""
+        """Add a user, or update the given fields of an existing one; True when the user was new.
+        Never takes the role from the last admin (LastAdminError)."""
         email, stamp = email.strip().lower(), utc_stamp(now)
         with self.transaction() as conn:
             old = conn.execute("SELECT 1 FROM users WHERE email = ?", (email,)).fetchone()
@@ -68,6 +69,8 @@ class UsersMixin:
                     (email, name or "", unit or "", role, password_hash or "", stamp, stamp),
                 )
                 return True
+            if role != "admin":
+                self._keep_an_admin(conn, email)
             fields = {"role": role, "name": name, "unit": unit, "password_hash": password_hash}
             chosen = {k: v for k, v in fields.items() if v is not None}
             sets = ", ".join(f"{k} = :{k}" for k in chosen)
@@ -98,10 +101,6 @@ class UsersMixin:
             conn.execute("DELETE FROM web_sessions WHERE lower(editor) = ?", (email,))
             cursor = conn.execute("DELETE FROM users WHERE email = ?", (email,))
             return cursor.rowcount > 0
-
-    def end_sessions(self, email: str) -> int:
-        """End every session of a user (their password was reset: whoever held a session must log in again)."""
-        return self.conn.execute("DELETE FROM web_sessions WHERE lower(editor) = lower(?)", (email,)).rowcount
 
     @staticmethod
     def _keep_an_admin(conn: sqlite3.Connection, email: str) -> None:

@@ -96,8 +96,8 @@ class WebLogMixin:
     def end_session(self, sid: str) -> None:
         self.conn.execute("DELETE FROM web_sessions WHERE id = ?", (sid,))
 
-    def end_other_sessions(self, editor: str, keep: str) -> int:
-        """End every session of `editor` but `keep` (after a new password: a stolen cookie stops working)."""
+    def end_sessions(self, editor: str, keep: str = "") -> int:
+        """End every session of `editor` but `keep`, if given: after a new password a stolen cookie stops working."""
         cursor = self.conn.execute(
             "DELETE FROM web_sessions WHERE lower(editor) = lower(?) AND id != ?", (editor, keep)
         )

@@ -36,7 +36,7 @@ def change_password() -> Response | tuple[str, int]:
         ctx.store, ctx.store.get_user, user.email, old, request.remote_addr or "", datetime.now(UTC)
     )
     if checked is None:
-        if "For mange" in refusal:
+        if refusal == auth.THROTTLED:
             return _page(refusal, 429)
         return _page("Det nåværende passordet er feil.", 400)
     if new != again:
@@ -49,6 +49,6 @@ def change_password() -> Response | tuple[str, int]:
         return _page(f"{str(exc).capitalize()}.", 400)
     ctx.store.save_user(user.email, user.role, ctx.now(), password_hash=hashed)
     # A cookie copied elsewhere (a shared computer, a stolen session) stops working; this one goes on.
-    ended = ctx.store.end_other_sessions(user.email, str(session.get("sid", "")))
+    ended = ctx.store.end_sessions(user.email, str(session.get("sid", "")))
     flash("Passordet er byttet." + (" Du er logget ut andre steder." if ended else ""))
     return redirect(url_for("account.password_form"), code=303)

@@ -18,6 +18,8 @@ MAX_ADDRESS_FAILURES = 20  # unknown e-mail addresses from one address: spraying
 WINDOW = timedelta(minutes=15)
 TRUSTED = timedelta(days=30)  # an address an editor logged in from lately is not locked by strangers' guesses
 MIN_PASSWORD = 10
+# The refusal once an account or address has failed too often; pages answer it with 429.
+THROTTLED = "For mange mislykkede forsøk. Vent et kvarter og prøv igjen."
 # Checked when the e-mail is unknown, so a wrong address costs as long as a wrong password.
 _DUMMY_HASH = generate_password_hash("not-a-real-password")
 
@@ -93,7 +95,7 @@ def attempt_login(
         email, address, known, now, (WINDOW, TRUSTED), lambda *counts: login_refusal(LoginCounts(*counts), known)
     )
     if attempt is None:
-        return None, "For mange mislykkede forsøk. Vent et kvarter og prøv igjen."
+        return None, THROTTLED
     ok = check_login(account, password)
     log.finish_login(attempt, ok)
     if not ok:

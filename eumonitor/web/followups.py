@@ -18,10 +18,13 @@ bp = Blueprint("followups", __name__)
 ICS_PURPOSE = b"eumonitor oppfolging-ics v1\n"
 
 
-def chosen_rows() -> tuple[list[dict[str, Any]], dict[str, str]]:
-    """The overview's rows under the request's filters and sort; the page and both exports share them."""
+def chosen_rows(
+    everything: list[dict[str, Any]] | None = None,
+) -> tuple[list[dict[str, Any]], dict[str, str]]:
+    """The overview's rows (all of them, or `everything` as read already) under the request's filters and sort;
+    the page and both exports share them."""
     args = {k: request.args.get(k, "").strip()[:200] for k in ("status", "ansvarlig", "tema", "mine", "sort")}
-    rows = caselist.overview_rows(app_ctx(), profile_titles())
+    rows = caselist.overview_rows(app_ctx(), profile_titles()) if everything is None else everything
     status = args["status"] if args["status"] in (*rules.STATUSES, "") else ""
     mine = (current_editor() or "") if args["mine"] else ""
     rows = caselist.filter_rows(rows, status=status, assignee=args["ansvarlig"], theme=args["tema"], mine=mine)
@@ -35,8 +38,8 @@ def chosen_rows() -> tuple[list[dict[str, Any]], dict[str, str]]:
 @role_required("leser")
 def overview() -> str:
     ctx = app_ctx()
-    rows, args = chosen_rows()
-    everything = caselist.overview_rows(ctx)
+    everything = caselist.overview_rows(ctx, profile_titles())  # read once: the filtered rows, count, owners
+    rows, args = chosen_rows(everything)
     query = {k: v for k, v in args.items() if v}
     who = current_editor() or ""
     return render_template(

@@ -27,7 +27,7 @@ def login() -> str | Response | tuple[str, int]:
         ctx.store, ctx.store.get_user, email, password, request.remote_addr or "", datetime.now(UTC)
     )
     if editor is None:
-        code = 429 if "For mange" in error else 401
+        code = 429 if error == auth.THROTTLED else 401
         return render_template("web/login.html", next=target, email=email, error=error), code
     # A fresh session on login: nothing set before (e.g. by someone who planted a cookie) carries over.
     session.clear()

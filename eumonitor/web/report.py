@@ -35,7 +35,7 @@ def year_page(year: int) -> str:
         "web/report.html",
         report=built,
         total=built.total,
-        groups=[(label, sorted(found.items(), key=lambda kv: (-kv[1].sent, kv[0]))) for label, found in groups],
+        groups=[(label, yearly.ranked(found)) for label, found in groups],
         # Built from numbers and fixed labels only, every text escaped in yearly.chart_svg: safe to inline.
         chart=Markup(yearly.chart_svg(year, built.months)),
         rate_nb=yearly.rate_nb,
