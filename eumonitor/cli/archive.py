@@ -131,7 +131,10 @@ def search(
         # An empty answer because of a mistyped filter reads like "no such call": say which filter knows nothing.
         for line in output.unknown_filter_lines(app.store.facets(), programme, source):
             click.echo(line, err=True)
-    verdicts = participation_of(app, result.rows)
+    from eumonitor.matching.participation import judge_all  # lazily: the CLI starts without the matcher
+
+    # A page of calls, each read whole for its conditions.
+    verdicts = judge_all(app.store.calls_of(result.rows), app.config.participation)
     rows = result.rows
     if norway:
         rows, left_out = without_nei(rows, verdicts)
@@ -145,19 +148,6 @@ def search(
         click.echo("\n".join([*notes, *lines]))
 
 
-def participation_of(app, rows) -> dict:
-    """ "Kan vi delta?" for the calls shown (a page of them: each is read whole for its conditions)."""
-    from eumonitor.matching.participation import judge
-
-    rules = app.config.participation
-    found = {}
-    for row in rows if rules is not None else ():
-        call = app.store.get_call(row["source"], row["external_id"])
-        if call is not None:
-            found[call.key] = judge(call, rules)
-    return found
-
-
 def _date(value) -> date | None:
     return value.date() if value else None
 
@@ -169,6 +159,8 @@ def _date(value) -> date | None:
 @click.pass_context
 def show(ctx: click.Context, identifier: str, source: str, as_json: bool) -> None:
     """Vis én utlysning med frister, budsjett, lenke og historikk."""
+    from eumonitor.matching.participation import judge_all  # lazily: the CLI starts without the matcher
+
     app = load_context(ctx)
     found = [k for k in app.store.find_calls(identifier) if not source or k[0] == source]
     if not found:
@@ -181,7 +173,7 @@ def show(ctx: click.Context, identifier: str, source: str, as_json: bool) -> Non
     call = app.store.get_call(src, ext)
     record = app.store.call_record(src, ext)
     history = app.store.call_history(src, ext)
-    verdict = participation_of(app, [{"source": src, "external_id": ext}]).get((src, ext))
+    verdict = judge_all([call], app.config.participation).get((src, ext)) if call else None
     if as_json:
         data = output.call_json(call, record, history, app.today())
         if verdict is not None:

@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from eumonitor.digests.build import DigestInputs, SourceHealth
-from eumonitor.matching.participation import judge
+from eumonitor.matching.participation import judge_all
 from eumonitor.model import Call, DigestSpec, Match, Participation, utc_stamp
 
 CHANGE_KINDS = ("new", "deadline_moved", "status_changed")
@@ -53,10 +53,7 @@ def gather(store, config, spec: DigestSpec, since: datetime, now: datetime) -> D
 
 def _participation(config, calls: Mapping[tuple[str, str], Call]) -> dict[tuple[str, str], Participation]:
     """ "Kan vi delta?" for every call the digest may show (pure and cheap: rules over the call's own fields)."""
-    rules = getattr(config, "participation", None)
-    if rules is None:
-        return {}
-    return {key: judge(call, rules) for key, call in calls.items()}
+    return judge_all(calls.values(), config.participation)
 
 
 def _matched(store, spec: DigestSpec, keys: set[tuple[str, str]]):

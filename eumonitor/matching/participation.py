@@ -4,7 +4,7 @@ conditions, external action aimed at a partner country, and the role a municipal
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
 from eumonitor.model import Call, Factor, Participation, ParticipationRules, ProgrammeRule
@@ -36,6 +36,11 @@ def judge(call: Call, rules: ParticipationRules) -> Participation:
         if SEVERITY[worst.verdict] < SEVERITY["begrenset"]:
             worst = Factor("role", "begrenset", role.reason, role.evidence)
     return Participation(worst.verdict, worst.reason, tuple(factors))
+
+
+def judge_all(calls: Iterable[Call], rules: ParticipationRules | None) -> dict[tuple[str, str], Participation]:
+    """The verdict of each call by its key; none at all without rules."""
+    return {call.key: judge(call, rules) for call in calls} if rules is not None else {}
 
 
 def _countries(call: Call) -> Factor | None:
@@ -82,8 +87,8 @@ def norway_programme_ids(rules: ParticipationRules | None) -> tuple[str, ...]:
     if rules is None:
         return ()
     found = []
-    for pid, (abbreviation, _label) in PROGRAMMES.items():
-        rule = next((r for r in rules.programmes if {pid, abbreviation} & set(r.ids)), None)
+    for pid in PROGRAMMES:
+        rule = _rule_by_id(pid, rules)
         if rule is not None and rule.verdict == "ja":
             found.append(pid)
     return tuple(found)
@@ -91,15 +96,20 @@ def norway_programme_ids(rules: ParticipationRules | None) -> tuple[str, ...]:
 
 def programme_rule(call: Call, rules: ParticipationRules) -> ProgrammeRule | None:
     """The first rule naming the call's portal programme id (or its abbreviation), else its label."""
-    abbreviation = PROGRAMMES.get(call.programme_id, ("", ""))[0]
-    wanted = {call.programme_id.upper(), abbreviation} - {""}
-    for rule in rules.programmes:
-        if wanted & set(rule.ids):
-            return rule
+    rule = _rule_by_id(call.programme_id, rules)
+    if rule is not None:
+        return rule
     label = call.programme.lower()
     if not label:
         return None
     return next((r for r in rules.programmes if any(part in label for part in r.labels)), None)
+
+
+def _rule_by_id(programme_id: str, rules: ParticipationRules) -> ProgrammeRule | None:
+    """The first rule naming a portal programme id or its abbreviation (HORIZON, 43108390)."""
+    abbreviation = PROGRAMMES.get(programme_id, ("", ""))[0]
+    wanted = {programme_id.upper(), abbreviation} - {""}
+    return next((r for r in rules.programmes if wanted & set(r.ids)), None)
 
 
 def _conditions(call: Call, rules: ParticipationRules) -> list[Factor]:
@@ -108,9 +118,10 @@ def _conditions(call: Call, rules: ParticipationRules) -> list[Factor]:
     if not text:
         return []
     norway = _compiled(rules.norway_named)
+    parts = list(sentences(text))  # split once: every rule searches the same sentences
     found = []
     for rule in rules.conditions:
-        hit = _first_hit(text, [_compiled(p) for p in rule.patterns])
+        hit = _first_hit(parts, [_compiled(p) for p in rule.patterns])
         if hit is None:
             continue
         sentence, start = hit
@@ -146,7 +157,7 @@ def _role(call: Call, rules: ParticipationRules) -> Factor:
         reason = "Kilden lister søkertypene, og kommuner eller offentlige organer er ikke blant dem."
         return Factor("role", "", reason, _quote(call.applicant_types))
     text = f"{call.title}. {call.description_text} {call.extra.get('conditions') or ''}"
-    hit = _first_hit(text, [_compiled(p) for p in rules.roles])
+    hit = _first_hit(list(sentences(text)), [_compiled(p) for p in rules.roles])
     if hit is None:
         reason = "Teksten nevner ingen rolle for kommuner, byer, skoler, sykehus eller offentlige tjenester."
         return Factor("role", "", reason)
@@ -155,9 +166,9 @@ def _role(call: Call, rules: ParticipationRules) -> Factor:
     )
 
 
-def _first_hit(text: str, patterns: list[re.Pattern[str]]) -> tuple[str, int] | None:
+def _first_hit(parts: Sequence[str], patterns: list[re.Pattern[str]]) -> tuple[str, int] | None:
     """The first sentence any pattern finds, and where in it the match starts."""
-    for sentence in sentences(text):
+    for sentence in parts:
         for pattern in patterns:
             found = pattern.search(sentence)
             if found:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict
 from datetime import date, datetime
 from typing import Any
@@ -205,6 +205,11 @@ class CallsMixin:
             "INSERT INTO call_changes(call_id, run_id, at, kind, old, new) VALUES (?, ?, ?, ?, ?, ?)",
             (call_id, run_id, stamp, kind, _encode(old), _encode(new)),
         )
+
+    def calls_of(self, rows: Iterable[Mapping[str, Any]]) -> list[Call]:
+        """The whole calls behind rows that name them (search results), in their order; any gone since are left out."""
+        found = (self.get_call(row["source"], row["external_id"]) for row in rows)
+        return [call for call in found if call is not None]
 
     def get_call(self, source: str, external_id: str) -> Call | None:
         row = self.conn.execute(

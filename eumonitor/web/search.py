@@ -11,7 +11,7 @@ from typing import Any
 
 from flask import Blueprint, current_app, render_template, request, url_for
 
-from eumonitor.matching.participation import judge, norway_programme_ids, without_nei
+from eumonitor.matching.participation import judge_all, norway_programme_ids, without_nei
 from eumonitor.model import STATUSES
 from eumonitor.nb import search_notes
 from eumonitor.store.search import SearchQuery
@@ -120,11 +120,7 @@ def search() -> str:
     rows, total = result.rows, result.total
     notes = search_notes(result.added, result.any_word, result.pinned) if searched else []
     if query.norway and ctx.config.participation is not None:
-        verdicts = {}
-        for row in rows:
-            call = ctx.store.get_call(row["source"], row["external_id"])
-            if call is not None:
-                verdicts[call.key] = judge(call, ctx.config.participation)
+        verdicts = judge_all(ctx.store.calls_of(rows), ctx.config.participation)
         rows, left_out = without_nei(rows, verdicts)
         notes = [*notes, left_out] if left_out else notes
     pages = max(1, ceil(total / PER_PAGE))
