@@ -4,7 +4,6 @@ by the archive's users, and the admin page (through the real CLI, a real SQLite 
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -14,10 +13,11 @@ from eumonitor.config import load_config
 from eumonitor.context import AppContext
 from eumonitor.web import create_app
 from eumonitor.web.auth import hash_password
+from tests.support.cases import PASSWORD, csrf_of
+from tests.support.cases import login_status as log_in
 from tests.support.web import TODAY_NOW, make_root
 
 EDITOR, ADMIN, READER = "anna@bergen.kommune.no", "ola@bergen.kommune.no", "kari@bergen.kommune.no"
-PASSWORD = "riktig-passord-123"
 
 
 def cli(root: Path, *args: str):
@@ -32,15 +32,6 @@ def editor_root(tmp_path: Path) -> Path:
 def client_for(root: Path):
     ctx = AppContext(config=load_config(root), fixed_now=TODAY_NOW)
     return ctx, create_app(ctx).test_client()
-
-
-def csrf_of(html: str) -> str:
-    return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
-
-
-def log_in(client, email: str, password: str = PASSWORD) -> int:
-    token = csrf_of(client.get("/login").get_data(as_text=True))
-    return client.post("/login", data={"email": email, "password": password, "csrf_token": token}).status_code
 
 
 def test_config_editors_are_carried_over_once_as_redaktor_and_a_removal_sticks(tmp_path: Path) -> None:

@@ -100,9 +100,14 @@ def csrf_of(html: str) -> str:
     return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
 
 
+def login_status(client, email: str, password: str = PASSWORD) -> int:
+    """The real login form's answer: 302 when logged in, 401 for a wrong password, 429 when throttled."""
+    token = csrf_of(client.get("/login").get_data(as_text=True))
+    return client.post("/login", data={"email": email, "password": password, "csrf_token": token}).status_code
+
+
 def logged_in(ctx: AppContext, email: str):
     """A Flask test client logged in as `email` through the real login form."""
     client = create_app(ctx).test_client()
-    token = csrf_of(client.get("/login").get_data(as_text=True))
-    assert client.post("/login", data={"email": email, "password": PASSWORD, "csrf_token": token}).status_code == 302
+    assert login_status(client, email) == 302
     return client
