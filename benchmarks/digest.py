@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import argparse
 import shutil
-import sys
 import tempfile
 import time
 from dataclasses import replace
@@ -116,4 +116,6 @@ def main_benchmark(profile: bool = False) -> None:
 
 
 if __name__ == "__main__":
-    main_benchmark(profile="--profile" in sys.argv)
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--profile", action="store_true", help="print a cProfile of the build and render")
+    main_benchmark(profile=parser.parse_args().profile)

@@ -13,6 +13,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,10 +21,12 @@ from pathlib import Path
 import numpy as np
 from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 
+from eumonitor.config.participation import load_participation
 from eumonitor.config.profiles import load_profiles
 from eumonitor.matching import evaluation, vectors
 from eumonitor.matching import score as matcher
 from eumonitor.matching.incremental import run_match
+from eumonitor.matching.participation import judge_all
 from eumonitor.model import Keyword
 from eumonitor.store import Store
 
@@ -98,6 +101,10 @@ def quality(judgements: Path, scans: list[Path], themes_md: Path) -> None:
         cells = " ".join(f"{r[i].ndcg:>15.3f} {r[i].precision:>5.2f}" for r in rows.values())
         print(f"{theme:<20} {cells}")
     print(f"{'mean nDCG@10':<20} " + " ".join(f"{evaluation.mean_ndcg(r):>15.3f} {'':>5}" for r in rows.values()))
+    rules, _ = load_participation(REPO)
+    verdicts = Counter(v.verdict for v in judge_all(calls, rules).values())
+    counts = ", ".join(f"{verdict} {verdicts[verdict]}" for verdict in ("ja", "begrenset", "nei", "ukjent"))
+    print(f"Kan vi delta? ({len(calls)} utlysninger i skannene): {counts}")
 
 
 def replicate(calls, total: int):

@@ -246,6 +246,23 @@ def test_search_page_says_what_it_searched_for(root: Path) -> None:
         ctx.close()
 
 
+def test_a_theme_added_on_disk_widens_the_next_search_without_a_restart(root: Path) -> None:
+    ctx = AppContext(config=load_config(root), fixed_now=datetime(2026, 7, 1, 12, tzinfo=UTC))
+    try:
+        client = create_app(ctx).test_client()
+        assert "Søkte også etter" not in client.get("/?q=vannkraft").get_data(as_text=True)
+        # What a save on the profile page does: the file changes while the app runs.
+        (root / "profiles" / "vannkraft.toml").write_text(
+            'title = "Vannkraft og fornybar energi"\nowner = "energi@bergen.kommune.no"\n'
+            'description = "Hydropower."\nmin_score = 0.25\nexclude = []\n\n'
+            '[[keywords]]\nweight = 3.0\nterms = ["vannkraft", "hydropower"]\n',
+            encoding="utf-8",
+        )
+        assert "Søkte også etter: hydropower" in client.get("/?q=vannkraft").get_data(as_text=True)
+    finally:
+        ctx.close()
+
+
 def cli(root: Path, *args: str):
     return CliRunner().invoke(main, ["--root", str(root), "--now", "2026-07-01", "search", *args])
 

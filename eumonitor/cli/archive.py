@@ -14,6 +14,7 @@ from eumonitor.cli import output
 from eumonitor.cli.common import chosen_sources, load_context, process_lock_or_exit, progress_printer
 from eumonitor.cli.match import run_and_report
 from eumonitor.cli.progress import CollectDisplay
+from eumonitor.config.glossary import with_profiles
 from eumonitor.matching.participation import norway_programme_ids, without_nei
 from eumonitor.model import EumonitorError
 from eumonitor.sources.recorder import FixtureRecorder
@@ -125,7 +126,7 @@ def search(
         municipalities=municipalities,
         limit=limit,
     )
-    result = app.store.explained_search(q, app.today(), app.config.glossary)
+    result = app.store.explained_search(q, app.today(), with_profiles(app.config.glossary, app.config.profiles))
     notes = output.terminal_safe(nb.search_notes(result.added, result.any_word, result.pinned))
     if not result.rows:
         # An empty answer because of a mistyped filter reads like "no such call": say which filter knows nothing.

@@ -33,7 +33,7 @@ def run_server(ctx: click.Context, app: Any, host: str, port: int, threads: int,
         server = create_server(app, host=host, port=port, threads=threads, ident="eumonitor")
     except OSError as exc:
         # errno 98/48: another process (often an earlier `serve`) holds the port
-        reason = "porten er i bruk" if exc.errno in (errno.EADDRINUSE,) else (exc.strerror or str(exc))
+        reason = "porten er i bruk" if exc.errno == errno.EADDRINUSE else (exc.strerror or str(exc))
         click.echo(f"Kan ikke lytte på {host}:{port}: {reason}. Velg en annen med --port.", err=True)
         ctx.exit(1)
     except ValueError:

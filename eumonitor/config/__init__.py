@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 from eumonitor.config.checker import ConfigError, NoConfigError, Problem, load_folder
 from eumonitor.config.digests import load_digests
-from eumonitor.config.glossary import GLOSSARY_PATH, load_glossary, with_profiles
+from eumonitor.config.glossary import GLOSSARY_PATH, load_glossary
 from eumonitor.config.participation import load_participation
 from eumonitor.config.profiles import load_profiles
 from eumonitor.config.schema import (
@@ -93,7 +93,9 @@ def load_config(root: Path, kinds: Mapping[str, Any] | None = None, glossary_pat
         sources=sources,
         digests=digests,
         profiles=profiles,
-        glossary=with_profiles(glossary, profiles),
+        # As in the file: each search pairs it with the profiles it reads, so a theme edited on the site
+        # widens the next search at once (with_profiles).
+        glossary=glossary,
         participation=participation,
     )
 

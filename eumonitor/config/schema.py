@@ -157,7 +157,7 @@ class Config:
     digests: Mapping[str, DigestSpec] = field(default_factory=dict)
     profiles: Mapping[str, Profile] = field(default_factory=dict)
     participation: ParticipationRules | None = None  # "Kan vi delta?"; None only in hand-built test configs
-    # Norwegian search words -> English terms: the packaged glossary plus the profiles' own pairings.
+    # Norwegian search words -> English terms, as in the packaged file; a search adds the profiles' pairings.
     glossary: Glossary = field(default_factory=Glossary)
 
     def path(self, relative: str) -> Path:

@@ -147,14 +147,15 @@ class CallsMixin:
         for call in calls:
             values = call_row(call)
             old = existing.get(call.external_id)
-            if old is not None and old["content_hash"] != call.content_hash:
+            text_changed = old is not None and old["content_hash"] != call.content_hash
+            if text_changed:
                 old = self.conn.execute("SELECT * FROM calls WHERE id = ?", (old["id"],)).fetchone()
             if old is None:
                 call_id = self._insert_call(values, stamp)
                 self._log_change(call_id, run_id, stamp, "new", None, call.title)
                 new.append(call.external_id)
                 continue
-            diffs = describe_changes(old, values) if old["content_hash"] != call.content_hash else []
+            diffs = describe_changes(old, values) if text_changed else []
             if not old["listed"]:
                 diffs.append(("relisted", old["unlisted_at"], None))
             self._update_call(old["id"], values, stamp, bool(diffs))

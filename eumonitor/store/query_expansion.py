@@ -40,10 +40,6 @@ class Expansion:
     groups: tuple[WordGroup, ...] = ()
 
     @property
-    def words(self) -> tuple[str, ...]:
-        return tuple(w for g in self.groups for w in g.words)
-
-    @property
     def added(self) -> tuple[str, ...]:
         """Every English term added, in order, each once."""
         return tuple(dict.fromkeys(t for g in self.groups for t in g.added))

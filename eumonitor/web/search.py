@@ -11,11 +11,12 @@ from typing import Any
 
 from flask import Blueprint, current_app, render_template, request, url_for
 
+from eumonitor.config.glossary import with_profiles
 from eumonitor.matching.participation import judge_all, norway_programme_ids, without_nei
 from eumonitor.model import STATUSES
 from eumonitor.nb import search_notes
 from eumonitor.store.search import SearchQuery
-from eumonitor.web.common import app_ctx, profile_titles
+from eumonitor.web.common import app_ctx, current_profiles
 
 bp = Blueprint("search", __name__)
 PER_PAGE = 20
@@ -111,12 +112,13 @@ def cached_facets() -> dict[str, Any]:
 @bp.get("/")
 def search() -> str:
     ctx = app_ctx()
-    titles = profile_titles()
+    profiles = current_profiles()  # read once a request: the titles and the search's theme words
+    titles = {pid: p.title or pid for pid, p in profiles.items()}
     query, page, problems = query_from_args(request.args, titles)
     if query.norway:
         query = replace(query, norway_programmes=norway_programme_ids(ctx.config.participation))
     searched = any(request.args.get(k) for k in FILTER_KEYS)
-    result = ctx.store.explained_search(query, ctx.today(), ctx.config.glossary)
+    result = ctx.store.explained_search(query, ctx.today(), with_profiles(ctx.config.glossary, profiles))
     rows, total = result.rows, result.total
     notes = search_notes(result.added, result.any_word, result.pinned) if searched else []
     if query.norway and ctx.config.participation is not None:
