@@ -265,7 +265,7 @@ def _item(data: DigestInputs, key: CallKey, matches: Sequence[Match], change: st
         key=key,
         title=call.title,
         url=call.url,
-        app_url=f"{data.base_url.rstrip('/')}/call/{quote(key[0])}/{quote(key[1])}" if data.base_url else "",
+        app_url=call_page_url(data.base_url, *key),
         programme=call.programme or call.source,
         identifier=call.external_id,
         status=call.status,
@@ -280,6 +280,11 @@ def _item(data: DigestInputs, key: CallKey, matches: Sequence[Match], change: st
         participation=verdict.verdict if verdict else "",
         participation_reason=verdict.reason if verdict else "",
     )
+
+
+def call_page_url(base_url: str, source: str, external_id: str) -> str:
+    """The web app's page of a call, for links in mails; "" when no base_url is configured."""
+    return f"{base_url.rstrip('/')}/call/{quote(source)}/{quote(external_id)}" if base_url else ""
 
 
 def _with_subject(digest: Digest, new: Sequence[Item]) -> Digest:

@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from email.message import EmailMessage
 from typing import Any
-from urllib.parse import quote
 
 from eumonitor.config import Config
+from eumonitor.digests.build import call_page_url
 from eumonitor.digests.mailer import DeliveryError, Mailer, build_message
 from eumonitor.digests.reminders import days_nb, reminders_due
 from eumonitor.model import Call
@@ -36,8 +36,7 @@ class FollowReport:
 
 
 def call_link(config: Config, call: Call) -> str:
-    base = config.settings.web.base_url.rstrip("/")
-    return f"{base}/call/{quote(call.source, safe='')}/{quote(call.external_id, safe='')}" if base else ""
+    return call_page_url(config.settings.web.base_url, call.source, call.external_id)
 
 
 def _message(config: Config, to: str, subject: str, lines: Sequence[str], now: datetime, kind: str) -> EmailMessage:

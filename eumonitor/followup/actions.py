@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -111,10 +113,8 @@ def set_status(
 ) -> list[tuple[str, Any, Any]]:
     """Move a case along the workflow; "ikke aktuell" needs a reason, an amount goes with søker, sendt, innvilget."""
     user = actor(ctx, who, "redaktør")
-    try:
+    with _rule_refusal():
         wanted, euros = rules.status_id(status), rules.check_amount(amount)
-    except CaseRuleError as exc:
-        raise ActionError(sentence(exc)) from exc
     changes: dict[str, Any] = {"status": wanted, "reason": reason.strip() if wanted == "ikke-aktuell" else ""}
     field = rules.amount_field(wanted)
     if euros is not None and field:
@@ -123,18 +123,14 @@ def set_status(
     def guard(current: dict[str, Any]) -> None:
         rules.check_transition(current["status"], wanted, reason, euros)
 
-    try:
+    with _rule_refusal():
         return ctx.store.change_case(at.call_id, user.email, ctx.now(), changes, guard)
-    except CaseRuleError as exc:
-        raise ActionError(sentence(exc)) from exc
 
 
 def set_amounts(ctx: AppContext, who: str, at: Target, applied: str | None, won: str | None) -> list[tuple]:
     user = actor(ctx, who, "redaktør")
-    try:
+    with _rule_refusal():
         changes = {"amount_applied": rules.check_amount(applied), "amount_won": rules.check_amount(won)}
-    except CaseRuleError as exc:
-        raise ActionError(sentence(exc)) from exc
 
     def guard(current: dict[str, Any]) -> None:
         # The same rule as a status change with an amount: an amount won only once it is granted. Only a value
@@ -149,27 +145,21 @@ def set_amounts(ctx: AppContext, who: str, at: Target, applied: str | None, won:
         ):
             raise CaseRuleError("søkt beløp kan bare oppgis når saken er søker, sendt eller innvilget")
 
-    try:
+    with _rule_refusal():
         return ctx.store.change_case(at.call_id, user.email, ctx.now(), changes, guard)
-    except CaseRuleError as exc:
-        raise ActionError(sentence(exc)) from exc
 
 
 def add_note(ctx: AppContext, who: str, at: Target, text: str) -> int:
     user = actor(ctx, who, "redaktør")
-    try:
+    with _rule_refusal():
         cleaned = rules.check_note(text)
-    except CaseRuleError as exc:
-        raise ActionError(sentence(exc)) from exc
     return ctx.store.add_note(at.call_id, user.email, ctx.now(), cleaned)
 
 
 def add_partner(ctx: AppContext, who: str, at: Target, organisation: str, role: str) -> str | None:
     user = actor(ctx, who, "redaktør")
-    try:
+    with _rule_refusal():
         name, chosen = rules.check_partner(organisation, role)
-    except CaseRuleError as exc:
-        raise ActionError(sentence(exc)) from exc
     return ctx.store.add_partner(at.call_id, user.email, ctx.now(), name, chosen)
 
 
@@ -216,6 +206,15 @@ def _mail(ctx: AppContext, message: Any) -> str:
         log.warning("e-post til %s feilet: %s", message["To"], exc)
         return f"e-posten til {message['To']} kom ikke fram: {exc}"
     return f"varslet {message['To']} på e-post"
+
+
+@contextmanager
+def _rule_refusal() -> Iterator[None]:
+    """A rule's refusal (CaseRuleError) as the action's, in a sentence; the rule stays its cause."""
+    try:
+        yield
+    except CaseRuleError as exc:
+        raise ActionError(sentence(exc)) from exc
 
 
 def sentence(exc: Exception) -> str:
